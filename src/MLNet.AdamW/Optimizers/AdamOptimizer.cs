@@ -81,8 +81,6 @@ public sealed class AdamOptimizer : WeightDecayOptimizer, IBetas
     /// <summary>Whether the running maximum of v̂ is used.</summary>
     public bool AmsGrad => _amsGrad;
 
-    private protected override int BufferCount => _amsGrad ? 3 : 2;
-
     private protected override unsafe void Update(in UpdateTarget target, long start, long count)
     {
         var scalars = AdamKernel.Scalars.For(_beta1, _beta2, _epsilon, target);

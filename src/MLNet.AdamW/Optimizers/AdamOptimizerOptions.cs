@@ -54,6 +54,8 @@ public sealed class AdamOptimizerOptions : WeightDecayOptimizerOptions
         Check.NonNegative(Epsilon, nameof(Epsilon));
     }
 
+    internal override int StateBuffersPerParameter => AmsGrad ? 3 : 2;
+
     /// <summary>Returns an independent copy.</summary>
     public AdamOptimizerOptions Clone()
     {

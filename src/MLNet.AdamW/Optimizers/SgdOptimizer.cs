@@ -63,8 +63,6 @@ public sealed class SgdOptimizer : WeightDecayOptimizer, IMomentum
     /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov => _nesterov;
 
-    private protected override int BufferCount => _hasBuffer ? 1 : 0;
-
     private protected override unsafe void Update(in UpdateTarget target, long start, long count)
     {
         var scalars = new SgdKernel.Scalars(target.LearningRate, _momentum, _dampening, _nesterov, target.Step == 1, target.Decay);

@@ -50,6 +50,8 @@ public sealed class SgdOptimizerOptions : WeightDecayOptimizerOptions
                 $"(they were {Momentum} and {Dampening}).", nameof(Nesterov));
     }
 
+    internal override int StateBuffersPerParameter => Momentum > 0 ? 1 : 0;
+
     /// <summary>Returns an independent copy.</summary>
     public SgdOptimizerOptions Clone()
     {

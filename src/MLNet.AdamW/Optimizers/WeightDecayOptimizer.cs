@@ -60,7 +60,7 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
     public WeightDecayScaling WeightDecayScaling => _options.WeightDecayScaling;
 
     /// <summary>Number of state buffers kept per parameter.</summary>
-    private protected abstract int BufferCount { get; }
+    private int BufferCount => _options.StateBuffersPerParameter;
 
     /// <summary>Applies the update to elements [start, start + count) of one target.</summary>
     private protected abstract void Update(in UpdateTarget target, long start, long count);

@@ -50,6 +50,9 @@ public abstract class WeightDecayOptimizerOptions
         DecayCoefficients.CheckInitialDecay(WeightDecayMode, WeightDecayScaling, LearningRate, WeightDecay, nameof(WeightDecay));
     }
 
+    /// <summary>How many tensors of state, each shaped like its parameter, the optimizer keeps.</summary>
+    internal abstract int StateBuffersPerParameter { get; }
+
     private protected void CopyTo(WeightDecayOptimizerOptions target)
     {
         target.LearningRate = LearningRate;
