@@ -52,4 +52,35 @@ public sealed class TorchSharpAgreementTests
     /// <summary>|a − b| / (|b| + 1e-2): relative for weights of normal size, absolute near zero.</summary>
     private static double MaxScaledError(double[] actual, double[] expected) =>
         actual.Zip(expected, (x, y) => Math.Abs(x - y) / (Math.Abs(y) + 1e-2)).Max();
+
+    /// <summary>Tensors above the parallel threshold are split into chunks across threads; the
+    /// result must not depend on it (the small tests above run on the calling thread).</summary>
+    [Theory]
+    [InlineData(WeightDecayMode.Decoupled)]
+    [InlineData(WeightDecayMode.L2)]
+    public void Large_tensors_updated_in_parallel_chunks_agree_with_TorchSharp(WeightDecayMode mode)
+    {
+        torch.manual_seed(5);
+        // 700,001 values: many chunks, and a length that is not a multiple of any vector width.
+        using var initial = torch.randn(700_001);
+        using var gradientScale = torch.logspace(-4, 4, 700_001);
+        var mine = new TorchSharp.Modules.Parameter(initial.clone());
+        var theirs = new TorchSharp.Modules.Parameter(initial.clone());
+        using var ours = new AdamOptimizer([mine], new AdamOptimizerOptions { LearningRate = 1e-2, WeightDecay = 0.1, WeightDecayMode = mode });
+        using var builtin = mode == WeightDecayMode.L2
+            ? (torch.optim.Optimizer)torch.optim.Adam([theirs], 1e-2, weight_decay: 0.1)
+            : torch.optim.AdamW([theirs], 1e-2, weight_decay: 0.1);
+        for (var t = 0; t < 10; t++)
+        {
+            using var g = torch.randn(700_001) * gradientScale;
+            mine.grad = g;
+            theirs.grad = g;
+            ours.step();
+            builtin.step();
+        }
+        using var difference = (mine - theirs).abs() / (theirs.abs() + 1e-2);
+        Assert.True(difference.max().item<float>() < 2e-5, $"max error {difference.max().item<float>():E3}");
+        using var moved = (mine - initial).abs().min();
+        Assert.True(moved.item<float>() > 0, "every element, including the last chunk's tail, must be updated");
+    }
 }
