@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MLNet.AdamW;
 using MLNet.AdamW.Optimizers;
 using TorchSharp;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MLNet.AdamW;
 using MLNet.AdamW.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;

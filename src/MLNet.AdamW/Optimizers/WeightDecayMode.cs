@@ -1,4 +1,4 @@
-namespace MLNet.AdamW.Optimizers;
+namespace MLNet.AdamW;
 
 /// <summary>
 /// How weight decay λ enters an optimizer step.

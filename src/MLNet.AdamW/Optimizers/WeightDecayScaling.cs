@@ -1,4 +1,4 @@
-namespace MLNet.AdamW.Optimizers;
+namespace MLNet.AdamW;
 
 /// <summary>
 /// How the per-step decay d_t of <see cref="WeightDecayMode.Decoupled"/> and
