@@ -1,0 +1,72 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.AdamW;
+using MLNet.AdamW.Model;
+
+[assembly: LoadableClass(typeof(AdamWBinaryModelParameters), null, typeof(SignatureLoadModel),
+    "AdamW binary classifier", AdamWBinaryModelParameters.LoaderSignature)]
+
+namespace MLNet.AdamW;
+
+/// <summary>
+/// A network trained by the AdamW binary trainer: its single output is the score (a
+/// logit; the predicted label is score &gt; 0) and σ(score) the probability.
+/// </summary>
+public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>, IValueMapperDist
+{
+    internal const string LoaderSignature = "MLNetAdamWBinary";
+
+    internal AdamWBinaryModelParameters(IHostEnvironment env, ModelContent content)
+        : base(env, LoaderSignature, content)
+    {
+    }
+
+    private AdamWBinaryModelParameters(IHostEnvironment env, ModelLoadContext ctx)
+        : base(env, LoaderSignature, ctx)
+    {
+    }
+
+    internal static AdamWBinaryModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));
+        return new AdamWBinaryModelParameters(env, ctx);
+    }
+
+    private const string Signature = "ADAMWBIN";
+
+    /// <inheritdoc />
+    public override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+
+    private protected override DataViewType OutputType => NumberDataViewType.Single;
+
+    private protected override VersionInfo VersionInfo => MakeVersionInfo(Signature, LoaderSignature);
+
+    DataViewType IValueMapperDist.DistType => NumberDataViewType.Single;
+
+    private protected override ValueMapper<VBuffer<float>, float> MakeMapper() => (in VBuffer<float> source, ref float score) =>
+        score = Score(source);
+
+    ValueMapper<TIn, TOut, TDist> IValueMapperDist.GetMapper<TIn, TOut, TDist>()
+    {
+        if (typeof(TIn) != typeof(VBuffer<float>) || typeof(TOut) != typeof(float) || typeof(TDist) != typeof(float))
+            throw new InvalidOperationException("This model maps VBuffer<Single> to a Single score and a Single probability.");
+        ValueMapper<VBuffer<float>, float, float> mapper = (in VBuffer<float> source, ref float score, ref float probability) =>
+        {
+            score = Score(source);
+            probability = ManagedForward.Sigmoid(score);
+        };
+        return (ValueMapper<TIn, TOut, TDist>)(Delegate)mapper;
+    }
+
+    private float Score(in VBuffer<float> source)
+    {
+        Span<float> features = FeatureCount <= 1024 ? stackalloc float[FeatureCount] : new float[FeatureCount];
+        Densify(source, features);
+        Span<float> output = stackalloc float[1];
+        Forward.Run(features, output);
+        return output[0];
+    }
+}

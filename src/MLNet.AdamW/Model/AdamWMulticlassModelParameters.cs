@@ -1,0 +1,78 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.AdamW;
+using MLNet.AdamW.Model;
+
+[assembly: LoadableClass(typeof(AdamWMulticlassModelParameters), null, typeof(SignatureLoadModel),
+    "AdamW multiclass classifier", AdamWMulticlassModelParameters.LoaderSignature)]
+
+namespace MLNet.AdamW;
+
+/// <summary>
+/// A network trained by the AdamW multiclass trainer: the score is the softmax of its K outputs,
+/// one probability per class in the order of the label's key values.
+/// </summary>
+public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VBuffer<float>>
+{
+    internal const string LoaderSignature = "MLNetAdamWMulticlass";
+    private const string Signature = "ADAMWMUL";
+    private readonly VectorDataViewType _outputType;
+
+    internal AdamWMulticlassModelParameters(IHostEnvironment env, ModelContent content)
+        : base(env, LoaderSignature, content)
+    {
+        _outputType = new VectorDataViewType(NumberDataViewType.Single, Forward.Outputs);
+    }
+
+    private AdamWMulticlassModelParameters(IHostEnvironment env, ModelLoadContext ctx)
+        : base(env, LoaderSignature, ctx)
+    {
+        _outputType = new VectorDataViewType(NumberDataViewType.Single, Forward.Outputs);
+    }
+
+    internal static AdamWMulticlassModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));
+        return new AdamWMulticlassModelParameters(env, ctx);
+    }
+
+    /// <summary>Number of classes.</summary>
+    public int ClassCount => Forward.Outputs;
+
+    /// <inheritdoc />
+    public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+
+    private protected override DataViewType OutputType => _outputType;
+
+    private protected override VersionInfo VersionInfo => MakeVersionInfo(Signature, LoaderSignature);
+
+    private protected override ValueMapper<VBuffer<float>, VBuffer<float>> MakeMapper() =>
+        (in VBuffer<float> source, ref VBuffer<float> destination) =>
+        {
+            var classes = Forward.Outputs;
+            Span<float> features = FeatureCount <= 1024 ? stackalloc float[FeatureCount] : new float[FeatureCount];
+            Densify(source, features);
+            var editor = VBufferEditor.Create(ref destination, classes);
+            Forward.Run(features, editor.Values);
+            Softmax(editor.Values);
+            destination = editor.Commit();
+        };
+
+    private static void Softmax(Span<float> values)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var v in values)
+            max = MathF.Max(max, v);
+        var sum = 0.0;
+        foreach (ref var v in values)
+        {
+            v = MathF.Exp(v - max);
+            sum += v;
+        }
+        foreach (ref var v in values)
+            v = (float)(v / sum);
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.AdamW;
+using MLNet.AdamW.Model;
+
+[assembly: LoadableClass(typeof(AdamWRegressionModelParameters), null, typeof(SignatureLoadModel),
+    "AdamW regression", AdamWRegressionModelParameters.LoaderSignature)]
+
+namespace MLNet.AdamW;
+
+/// <summary>A network trained by the AdamW regression trainer: its single output is the prediction.</summary>
+public sealed class AdamWRegressionModelParameters : AdamWModelParametersBase<float>
+{
+    internal const string LoaderSignature = "MLNetAdamWRegression";
+    private const string Signature = "ADAMWREG";
+
+    internal AdamWRegressionModelParameters(IHostEnvironment env, ModelContent content)
+        : base(env, LoaderSignature, content)
+    {
+    }
+
+    private AdamWRegressionModelParameters(IHostEnvironment env, ModelLoadContext ctx)
+        : base(env, LoaderSignature, ctx)
+    {
+    }
+
+    internal static AdamWRegressionModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));
+        return new AdamWRegressionModelParameters(env, ctx);
+    }
+
+    /// <inheritdoc />
+    public override PredictionKind PredictionKind => PredictionKind.Regression;
+
+    private protected override DataViewType OutputType => NumberDataViewType.Single;
+
+    private protected override VersionInfo VersionInfo => MakeVersionInfo(Signature, LoaderSignature);
+
+    private protected override ValueMapper<VBuffer<float>, float> MakeMapper() => (in VBuffer<float> source, ref float value) =>
+    {
+        Span<float> features = FeatureCount <= 1024 ? stackalloc float[FeatureCount] : new float[FeatureCount];
+        Densify(source, features);
+        Span<float> output = stackalloc float[1];
+        Forward.Run(features, output);
+        value = output[0];
+    };
+}
