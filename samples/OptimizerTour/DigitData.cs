@@ -1,3 +1,4 @@
+using MLNet.AdamW.Samples;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using MLNet.AdamW.Samples;
 using System.Globalization;
 using System.Text;
 using MLNet.AdamW;

@@ -1,4 +1,4 @@
-namespace MLNet.AdamW.Networks;
+namespace MLNet.AdamW;
 
 /// <summary>The nonlinearity after each hidden layer of a network.</summary>
 public enum Activation

@@ -1,4 +1,4 @@
-namespace MLNet.AdamW.Training;
+namespace MLNet.AdamW;
 
 /// <summary>
 /// How the learning rate changes over training, after an optional linear warm-up. The optimizer's

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace OptimizerTour;
+namespace MLNet.AdamW.Samples;
 
 /// <summary>Digits as stored: one byte per pixel, row by row, and one byte per label.</summary>
-internal sealed record MnistDigits(byte[] Pixels, byte[] Labels, int Rows, int Columns)
+public sealed record MnistDigits(byte[] Pixels, byte[] Labels, int Rows, int Columns)
 {
     public int Count => Labels.Length;
 
@@ -12,7 +12,7 @@ internal sealed record MnistDigits(byte[] Pixels, byte[] Labels, int Rows, int C
 }
 
 /// <summary>Reads MNIST's gzip-compressed IDX files and refuses anything that is not exactly that.</summary>
-internal static class Mnist
+public static class Mnist
 {
     private const int ImagesMagic = 0x0803;
     private const int LabelsMagic = 0x0801;

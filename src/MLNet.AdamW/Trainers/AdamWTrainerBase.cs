@@ -1,0 +1,136 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers;
+using MLNet.AdamW.Data;
+using MLNet.AdamW.Model;
+using MLNet.AdamW.Networks;
+using MLNet.AdamW.Training;
+
+namespace MLNet.AdamW;
+
+/// <summary>
+/// What the three AdamW trainers share: reading the data, the network, the training loop, the
+/// model, and ML.NET's estimator contract (schema propagation, validation sets, warm starts).
+/// </summary>
+/// <typeparam name="TTransformer">ML.NET's prediction transformer for the task.</typeparam>
+/// <typeparam name="TModel">The model parameters the trainer produces.</typeparam>
+public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorBase<TTransformer, TModel>
+    where TTransformer : ISingleFeaturePredictionTransformer<TModel>
+    where TModel : class
+{
+    private static readonly TrainerInfo TrainerInfo = new(normalization: true, calibration: false, caching: false,
+        supportValid: true, supportIncrementalTrain: true);
+
+    private readonly AdamWTrainerOptions _options;
+
+    private protected AdamWTrainerBase(IHostEnvironment env, string name, AdamWTrainerOptions options, SchemaShape.Column label)
+        : base(Register(env, name), TrainerUtils.MakeR4VecFeature(Validated(options).FeatureColumnName), label,
+            TrainerUtils.MakeR4ScalarWeightColumn(options.ExampleWeightColumnName))
+    {
+        _options = options;
+    }
+
+    private static IHost Register(IHostEnvironment env, string name)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        return env.Register(name);
+    }
+
+    // Validate once, before the base class looks at the column names.
+    private static AdamWTrainerOptions Validated(AdamWTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
+    }
+
+    /// <inheritdoc />
+    public override TrainerInfo Info => TrainerInfo;
+
+    private protected abstract LabelKind LabelKind { get; }
+
+    private protected abstract byte TaskCode { get; }
+
+    private protected abstract TModel CreateModel(ModelContent content);
+
+    /// <summary>Trains with a separate validation set, used for the per-epoch validation metrics and early stopping.</summary>
+    public TTransformer Fit(IDataView trainData, IDataView? validationData) => TrainTransformer(trainData, validationData);
+
+    /// <summary>Continues training from a previously trained model of this trainer (warm start): same features, layout and task.</summary>
+    public TTransformer Fit(IDataView trainData, TModel initialModel) => Fit(trainData, null, initialModel);
+
+    /// <summary>Warm start with a validation set.</summary>
+    public TTransformer Fit(IDataView trainData, IDataView? validationData, TModel initialModel)
+    {
+        ArgumentNullException.ThrowIfNull(initialModel);
+        return TrainTransformer(trainData, validationData, (IPredictor)initialModel);
+    }
+
+    /// <inheritdoc />
+    public override TModel TrainModelCore(TrainContext trainContext)
+    {
+        ArgumentNullException.ThrowIfNull(trainContext);
+        var options = _options;
+        var seed = options.Seed ?? Host.Rand.Next();
+        var schema = trainContext.TrainingSet.Schema;
+        var train = TabularDataReader.Read(trainContext.TrainingSet.Data, schema.Feature!.Value.Name, schema.Label!.Value.Name,
+            schema.Weight?.Name, LabelKind);
+        TabularData? validation = null;
+        if (trainContext.ValidationSet is { } validationSet)
+        {
+            validation = TabularDataReader.Read(validationSet.Data, schema.Feature.Value.Name, schema.Label.Value.Name,
+                schema.Weight?.Name, LabelKind, isValidation: true);
+        }
+        else if (options.ValidationFraction > 0)
+        {
+            (train, validation) = train.Split(options.ValidationFraction, seed);
+        }
+        if (options.EarlyStoppingPatience is not null && validation is null)
+            throw new ArgumentException(
+                $"{nameof(AdamWTrainerOptions.EarlyStoppingPatience)} needs validation data: call Fit(trainData, validationData) or set {nameof(AdamWTrainerOptions.ValidationFraction)}.",
+                nameof(trainContext));
+
+        using var channel = Host.Start("Training");
+        if (train.Skipped.Total > 0)
+            channel.Warning(train.Skipped.Describe(schema.Label.Value.Name, schema.Feature.Value.Name, schema.Weight?.Name));
+
+        var network = new NetworkSpec(train.FeatureCount, options.HiddenLayers, options.Activation, options.BatchNorm, options.Dropout, train.OutputSize);
+        var warmStart = WarmStartFrom(trainContext.InitialPredictor, network);
+        var trainingOptions = options.ToTrainingOptions(seed);
+        var result = TrainingLoop.Train(train, validation, network, trainingOptions, warmStart, Host.CheckAlive, line => channel.Info(line));
+        using var trained = result.Network;
+        var content = new ModelContent
+        {
+            Task = TaskCode,
+            ClassCount = train.ClassCount,
+            Layers = NetworkExport.ToDenseLayers(trained),
+            HiddenLayers = [.. options.HiddenLayers],
+            ActivationCode = (int)options.Activation,
+            BatchNorm = options.BatchNorm,
+            Dropout = options.Dropout,
+            NetworkState = NetworkSpec.SaveWeights(trained),
+            NetworkDescription = network.Description,
+            OptimizerDescription = result.Description,
+            History = result.History,
+        };
+        return CreateModel(content);
+    }
+
+    private WarmStart? WarmStartFrom(IPredictor? initial, NetworkSpec network)
+    {
+        if (initial is null)
+            return null;
+        if (initial is not AdamWModelParametersBase<float> and not AdamWModelParametersBase<VBuffer<float>>)
+            throw new ArgumentException($"A warm start needs a model trained by an AdamW trainer; got {initial.GetType().Name}.", nameof(initial));
+        var content = initial is AdamWModelParametersBase<float> single ? single.ContentForWarmStart : ((AdamWModelParametersBase<VBuffer<float>>)initial).ContentForWarmStart;
+        if (content.Task != TaskCode)
+            throw new ArgumentException($"The initial model was trained for another task ({content.Task}); this trainer's is {TaskCode}.", nameof(initial));
+        if (content.Inputs != network.InputSize || !content.HiddenLayers.SequenceEqual(network.HiddenLayers)
+            || content.ActivationCode != (int)network.Activation || content.BatchNorm != network.BatchNorm
+            || content.Layers[^1].Outputs != network.OutputSize)
+            throw new ArgumentException(
+                $"The initial model ({content.NetworkDescription}) does not have the layout these options and data ask for ({network.Description}).", nameof(initial));
+        return new WarmStart(content.NetworkState, Source: $"the initial model ({content.NetworkDescription})");
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.AdamW.Samples;
+
+namespace MLNet.AdamW.Tests.Trainers;
+
+/// <summary>The trainers on the shipped real data, with metric floors a broken trainer cannot reach.</summary>
+public sealed class EndToEndTests
+{
+    [Fact]
+    public void Multiclass_penguin_species()
+    {
+        var ml = new MLContext(seed: 1);
+        var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(Datasets.Penguins()), 0.25, seed: 1);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species))
+            .Append(Pipelines.PenguinFeatures(ml))
+            .Append(ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options()))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "PredictedLabel"));
+        var model = pipeline.Fit(split.TrainSet);
+        var scored = model.Transform(split.TestSet);
+        var metrics = ml.MulticlassClassification.Evaluate(scored);
+        Assert.True(metrics.MacroAccuracy > 0.95, $"macro accuracy {metrics.MacroAccuracy:P2}");
+        Assert.True(metrics.LogLoss < 0.2, $"log-loss {metrics.LogLoss:F3}");
+        var predicted = scored.GetColumn<string>("PredictedSpecies").ToArray();
+        Assert.Subset(new HashSet<string> { "Adelie", "Chinstrap", "Gentoo" }, predicted.ToHashSet());
+    }
+
+    [Fact]
+    public void Binary_penguin_sex()
+    {
+        var ml = new MLContext(seed: 1);
+        var split = ml.Data.TrainTestSplit(Pipelines.PenguinSex(ml), 0.25, seed: 1);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("SpeciesKey", nameof(Penguin.Species))
+            .Append(ml.Transforms.Categorical.OneHotEncoding("SpeciesOneHot", "SpeciesKey"))
+            .Append(ml.Transforms.ReplaceMissingValues(Pipelines.PenguinMeasurements.Select(c => new InputOutputColumnPair(c)).ToArray()))
+            .Append(ml.Transforms.Concatenate("Features", [.. Pipelines.PenguinMeasurements, "SpeciesOneHot"]))
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.BinaryClassification.Trainers.AdamW(labelColumnName: nameof(Penguin.IsMale)));
+        var model = pipeline.Fit(split.TrainSet);
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(split.TestSet), labelColumnName: nameof(Penguin.IsMale));
+        Assert.True(metrics.Accuracy > 0.85, $"accuracy {metrics.Accuracy:P2}");
+        Assert.True(metrics.AreaUnderRocCurve > 0.92, $"AUC {metrics.AreaUnderRocCurve:F3}");
+    }
+
+    [Fact]
+    public void Regression_car_fuel_economy()
+    {
+        var ml = new MLContext(seed: 1);
+        var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(Datasets.Cars()), 0.25, seed: 1);
+        var pipeline = Pipelines.CarFeatures(ml)
+            .Append(ml.Regression.Trainers.AdamW(new AdamWRegressionTrainer.Options { NumberOfEpochs = 100 }));
+        var model = pipeline.Fit(split.TrainSet);
+        var metrics = ml.Regression.Evaluate(model.Transform(split.TestSet));
+        // Predicting the mean gives an RMSE of about 7.8 mpg; linear regression about 3.4.
+        Assert.True(metrics.RootMeanSquaredError < 3.5, $"RMSE {metrics.RootMeanSquaredError:F2}");
+        Assert.True(metrics.RSquared > 0.8, $"R² {metrics.RSquared:F3}");
+    }
+}
