@@ -13,7 +13,9 @@ namespace MLNet.AdamW;
 /// A network trained by the AdamW binary trainer: its single output is the score (a
 /// logit; the predicted label is score &gt; 0) and σ(score) the probability.
 /// </summary>
-public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>, IValueMapperDist
+/// <remarks>The network is trained on the log-loss, so σ(score) is already a probability: the model
+/// declares it, and ML.NET (e.g. OneVersusAll) does not fit a second calibrator on top.</remarks>
+public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>, IValueMapperDist, IDistPredictorProducing<float, float>
 {
     internal const string LoaderSignature = "MLNetAdamWBinary";
 

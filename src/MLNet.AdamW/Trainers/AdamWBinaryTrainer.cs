@@ -36,7 +36,7 @@ public sealed class AdamWBinaryTrainer : AdamWTrainerBase<BinaryPredictionTransf
     }
 
     internal AdamWBinaryTrainer(IHostEnvironment env, Options options)
-        : base(env, LoadName, options, TrainerUtils.MakeBoolScalarLabel(options.LabelColumnName))
+        : base(env, LoadName, options, TrainerUtils.MakeBoolScalarLabel(Validated(options).LabelColumnName))
     {
     }
 

@@ -37,7 +37,7 @@ public sealed class AdamWMulticlassTrainer : AdamWTrainerBase<MulticlassPredicti
     }
 
     internal AdamWMulticlassTrainer(IHostEnvironment env, Options options)
-        : base(env, LoadName, options, TrainerUtils.MakeU4ScalarColumn(options.LabelColumnName))
+        : base(env, LoadName, options, TrainerUtils.MakeU4ScalarColumn(Validated(options).LabelColumnName))
     {
     }
 

@@ -34,7 +34,7 @@ public sealed class AdamWRegressionTrainer : AdamWTrainerBase<RegressionPredicti
     }
 
     internal AdamWRegressionTrainer(IHostEnvironment env, Options options)
-        : base(env, LoadName, options, TrainerUtils.MakeR4ScalarColumn(options.LabelColumnName))
+        : base(env, LoadName, options, TrainerUtils.MakeR4ScalarColumn(Validated(options).LabelColumnName))
     {
     }
 

@@ -37,8 +37,9 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         return env.Register(name);
     }
 
-    // Validate once, before the base class looks at the column names.
-    private static AdamWTrainerOptions Validated(AdamWTrainerOptions options)
+    // Validate before ML.NET looks at the column names (the derived trainers build the label column
+    // from options.LabelColumnName in their base-constructor call, so they call this first).
+    private protected static AdamWTrainerOptions Validated(AdamWTrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -76,6 +77,8 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         var schema = trainContext.TrainingSet.Schema;
         var train = TabularDataReader.Read(trainContext.TrainingSet.Data, schema.Feature!.Value.Name, schema.Label!.Value.Name,
             schema.Weight?.Name, LabelKind);
+        // Before a ValidationFraction split, whose parts carry no skip counts.
+        var trainSkipped = (train.Skipped, Read: train.RowCount + train.Skipped.Total);
         TabularData? validation = null;
         if (trainContext.ValidationSet is { } validationSet)
         {
@@ -92,8 +95,9 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
                 nameof(trainContext));
 
         using var channel = Host.Start("Training");
-        if (train.Skipped.Total > 0)
-            channel.Warning(train.Skipped.Describe(schema.Label.Value.Name, schema.Feature.Value.Name, schema.Weight?.Name));
+        WarnSkipped(channel, "training", trainSkipped.Skipped, trainSkipped.Read, schema);
+        if (validation is not null)
+            WarnSkipped(channel, "validation", validation.Skipped, validation.RowCount + validation.Skipped.Total, schema);
 
         var network = new NetworkSpec(train.FeatureCount, options.HiddenLayers, options.Activation, options.BatchNorm, options.Dropout, train.OutputSize);
         var warmStart = WarmStartFrom(trainContext.InitialPredictor, network);
@@ -111,10 +115,17 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
             Dropout = options.Dropout,
             NetworkState = NetworkSpec.SaveWeights(trained),
             NetworkDescription = network.Description,
-            OptimizerDescription = result.Description,
+            OptimizerDescription = result.TrainingDescription,
             History = result.History,
         };
         return CreateModel(content);
+    }
+
+    private static void WarnSkipped(IChannel channel, string role, SkippedRowCounts skipped, int read, RoleMappedSchema schema)
+    {
+        if (skipped.Total > 0)
+            channel.Warning(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Skipped {skipped.Total:N0} of {read:N0} {role} rows: {skipped.Describe(schema.Label!.Value.Name, schema.Feature!.Value.Name, schema.Weight?.Name)}."));
     }
 
     private WarmStart? WarmStartFrom(IPredictor? initial, NetworkSpec network)

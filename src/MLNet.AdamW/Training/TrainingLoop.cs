@@ -389,6 +389,7 @@ internal sealed class TrainingLoop
             Network = network,
             History = history,
             Description = Describe(),
+            TrainingDescription = DescribeTraining(),
             OptimizerState = SaveOptimizerState(optimizer),
         };
     }
@@ -437,9 +438,11 @@ internal sealed class TrainingLoop
     }
 
     /// <summary>Network, optimizer, schedule and run length in one line.</summary>
-    public string Describe() =>
+    public string Describe() => _network.Description + "; " + DescribeTraining();
+
+    /// <summary>The optimizer, schedule, epochs and batches, without the network.</summary>
+    public string DescribeTraining() =>
         string.Join("; ",
-            _network.Description,
             TrainingDescription.Optimizer(_options.Optimizer, _options.DecayAllParameters),
             LearningRateScheduler.Describe(_options.LearningRateSchedule, _options.WarmupEpochs, _options.StepSize, _options.StepGamma, _options.MinimumLearningRateFraction),
             string.Create(Invariant, $"{_options.NumberOfEpochs} epochs of minibatches of {_options.BatchSize}{(_options.Shuffle ? "" : ", not shuffled")}"));

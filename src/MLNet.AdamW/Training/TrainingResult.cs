@@ -14,6 +14,9 @@ internal sealed class TrainingResult
     /// <summary>Network, optimizer, schedule and run length in one line, e.g. for a model's description.</summary>
     public required string Description { get; init; }
 
+    /// <summary>The optimizer, schedule, epochs and batches (<see cref="Description"/> without the network).</summary>
+    public required string TrainingDescription { get; init; }
+
     /// <summary>The optimizer's state after the last epoch (for a later warm start with <see cref="WarmStart.OptimizerState"/>).</summary>
     public required byte[] OptimizerState { get; init; }
 }
