@@ -6,11 +6,17 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MLNet.AdamW.Benchmarks;
 
+if (args is ["compare"])
+{
+    TrainerComparison.Run(Console.Out);
+    return;
+}
+
 // In-process: the benchmarks call into libtorch, whose native library this build has made
 // loadable in this output folder; a generated child project would need the same treatment.
 var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15);
 var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.DisableOptimizationsValidator);
-var summaries = BenchmarkSwitcher.FromTypes([typeof(OptimizerStepBenchmarks), typeof(MemoryBandwidthBenchmarks)])
+var summaries = BenchmarkSwitcher.FromTypes([typeof(OptimizerStepBenchmarks), typeof(MemoryBandwidthBenchmarks), typeof(TrainingOverheadBenchmarks), typeof(ScoringBenchmarks)])
     .Run(args, config)
     .ToArray();
 
@@ -30,12 +36,15 @@ static void PrintBandwidth(Summary[] summaries)
     var update = Bandwidth(nameof(MemoryBandwidthBenchmarks.InPlaceUpdate), MemoryBandwidthBenchmarks.UpdateBytes);
     var best = Math.Max(double.IsNaN(copy) ? 0 : copy, double.IsNaN(update) ? 0 : update);
 
+    if (!reports.Any(r => r.BenchmarkCase.Descriptor.Type == typeof(OptimizerStepBenchmarks) || r.BenchmarkCase.Descriptor.Type == typeof(MemoryBandwidthBenchmarks)))
+        return;
     Console.WriteLine();
     Console.WriteLine("Memory bandwidth and the effective bandwidth of one step on 16M parameters");
     Console.WriteLine("(AdamW moves 28 bytes per parameter: reads x, g, m, v; writes x, m, v):");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  copy  (read + write)        {copy,7:F2} GB/s"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  in-place x += s*y (12 B)    {update,7:F2} GB/s"));
-    foreach (var report in reports.Where(r => r.BenchmarkCase.Parameters["Set"] as string == ParameterSets.Single16M))
+    foreach (var report in reports.Where(r => r.BenchmarkCase.Descriptor.Type == typeof(OptimizerStepBenchmarks)
+        && r.BenchmarkCase.Parameters["Set"] as string == ParameterSets.Single16M))
     {
         var seconds = report.ResultStatistics!.Mean * 1e-9;
         var gbPerSecond = 28.0 * ParameterSets.Count(ParameterSets.Single16M) / seconds / 1e9;

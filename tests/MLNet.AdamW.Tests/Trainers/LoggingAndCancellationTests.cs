@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -52,7 +51,7 @@ public sealed class LoggingAndCancellationTests
         ml.Log += (_, e) =>
         {
             if (e.Kind == ChannelMessageKind.Info && e.Message.Contains("Epoch ", StringComparison.Ordinal) && ++epochLines == 1)
-                CancelExecution(ml);
+                ml.CancelExecution(); // MLContext's own method is internal; this is MLNet.AdamW's extension
         };
         var data = TrainerData.PenguinSex(ml);
         var trainer = ml.BinaryClassification.Trainers.AdamW(TrainerData.Quick<AdamWBinaryTrainer.Options>(epochs: 50));
@@ -82,7 +81,7 @@ public sealed class LoggingAndCancellationTests
             read.Wait();
             Thread.Sleep(100);
             Interlocked.Exchange(ref canceledAt, System.Diagnostics.Stopwatch.GetTimestamp());
-            CancelExecution(ml);
+            ml.CancelExecution(); // MLContext's own method is internal; this is MLNet.AdamW's extension
         });
         canceller.Start();
         var e = Assert.ThrowsAny<Exception>(() => trainer.Fit(data));
@@ -91,13 +90,6 @@ public sealed class LoggingAndCancellationTests
         Assert.IsType<OperationCanceledException>(e);
         Assert.True(stoppedAfter < TimeSpan.FromSeconds(1), $"stopped {stoppedAfter.TotalMilliseconds:F0} ms after the cancellation");
     }
-
-    /// <summary>
-    /// MLContext.CancelExecution is internal in ML.NET 5.0.1 ([BestFriend]), as is the ICancelable interface
-    /// it goes through; ML.NET's own tests reach it with InternalsVisibleTo. Users need reflection too.
-    /// </summary>
-    private static void CancelExecution(MLContext ml) =>
-        typeof(MLContext).GetMethod("CancelExecution", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!.Invoke(ml, null);
 
     /// <summary>y = Σx over random rows; signals when the last row has been read.</summary>
     private static IEnumerable<Row> Rows(int count, ManualResetEventSlim done)
