@@ -55,4 +55,29 @@ public sealed class EndToEndTests
         Assert.True(metrics.RootMeanSquaredError < 3.5, $"RMSE {metrics.RootMeanSquaredError:F2}");
         Assert.True(metrics.RSquared > 0.8, $"R² {metrics.RSquared:F3}");
     }
+
+    [Fact]
+    public void Multiclass_Seattle_weather_beats_the_linear_baseline()
+    {
+        var ml = new MLContext(seed: 1);
+        var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(Datasets.SeattleWeather()), 0.25, seed: 1);
+        var model = Pipelines.WeatherFeatures(ml).Append(ml.MulticlassClassification.Trainers.AdamW()).Fit(split.TrainSet);
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet));
+        // LbfgsMaximumEntropy reaches 0.823 on this split; always predicting "rain" or "sun" about 0.44.
+        Assert.True(metrics.MicroAccuracy > 0.84, $"micro accuracy {metrics.MicroAccuracy:P2}");
+    }
+
+    [Fact]
+    public void Multiclass_MNIST_digits_beat_the_linear_models()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Datasets.Digits());
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.CopyColumns("Features", nameof(Digit.Pixels)))
+            .Append(ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { HiddenLayers = [128], NumberOfEpochs = 5 }));
+        var model = pipeline.Fit(ml.Data.TakeRows(data, 8000));
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ml.Data.SkipRows(data, 8000)));
+        // The linear LbfgsMaximumEntropy and SdcaMaximumEntropy reach 0.910 and 0.892 on these 2,000 digits.
+        Assert.True(metrics.MicroAccuracy > 0.93, $"micro accuracy {metrics.MicroAccuracy:P2}");
+    }
 }
