@@ -65,10 +65,8 @@ public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>
 
     private float Score(in VBuffer<float> source)
     {
-        Span<float> features = FeatureCount <= 1024 ? stackalloc float[FeatureCount] : new float[FeatureCount];
-        Densify(source, features);
         Span<float> output = stackalloc float[1];
-        Forward.Run(features, output);
+        Run(source, output);
         return output[0];
     }
 }

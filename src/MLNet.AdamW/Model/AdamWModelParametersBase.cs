@@ -74,12 +74,14 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
 
     private protected abstract ValueMapper<VBuffer<float>, TOutput> MakeMapper();
 
-    /// <summary>Densifies a row into <paramref name="dense"/>, checking its length.</summary>
-    private protected static void Densify(in VBuffer<float> source, Span<float> dense)
+    /// <summary>Runs the network on one row (densified on the stack for up to 1,024 features).</summary>
+    private protected void Run(in VBuffer<float> source, Span<float> output)
     {
-        if (source.Length != dense.Length)
-            throw new ArgumentOutOfRangeException(nameof(source), $"The model was trained on {dense.Length} features; this row has {source.Length}.");
-        source.CopyTo(dense);
+        if (source.Length != FeatureCount)
+            throw new ArgumentOutOfRangeException(nameof(source), $"The model was trained on {FeatureCount} features; this row has {source.Length}.");
+        Span<float> features = FeatureCount <= 1024 ? stackalloc float[FeatureCount] : new float[FeatureCount];
+        source.CopyTo(features);
+        Forward.Run(features, output);
     }
 
     /// <inheritdoc />

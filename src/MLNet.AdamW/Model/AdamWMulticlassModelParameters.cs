@@ -52,11 +52,8 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
     private protected override ValueMapper<VBuffer<float>, VBuffer<float>> MakeMapper() =>
         (in VBuffer<float> source, ref VBuffer<float> destination) =>
         {
-            var classes = Forward.Outputs;
-            Span<float> features = FeatureCount <= 1024 ? stackalloc float[FeatureCount] : new float[FeatureCount];
-            Densify(source, features);
-            var editor = VBufferEditor.Create(ref destination, classes);
-            Forward.Run(features, editor.Values);
+            var editor = VBufferEditor.Create(ref destination, Forward.Outputs);
+            Run(source, editor.Values);
             Softmax(editor.Values);
             destination = editor.Commit();
         };

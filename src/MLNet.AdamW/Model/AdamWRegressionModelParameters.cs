@@ -42,10 +42,8 @@ public sealed class AdamWRegressionModelParameters : AdamWModelParametersBase<fl
 
     private protected override ValueMapper<VBuffer<float>, float> MakeMapper() => (in VBuffer<float> source, ref float value) =>
     {
-        Span<float> features = FeatureCount <= 1024 ? stackalloc float[FeatureCount] : new float[FeatureCount];
-        Densify(source, features);
         Span<float> output = stackalloc float[1];
-        Forward.Run(features, output);
+        Run(source, output);
         value = output[0];
     };
 }
