@@ -55,7 +55,7 @@ public static class TrainerComparison
         };
         yield return new Task("penguins (sex, binary)", "accuracy", true,
             ml => Split(ml, ml.Data.LoadFromEnumerable(Datasets.Penguins().Where(p => p.Sex.Length > 0).ToList())),
-            ml => PenguinFeatures(ml, includeSpecies: true).Append(ml.Transforms.CopyColumns("Label", nameof(Penguin.IsMale))),
+            ml => Featurization.PenguinSexFeatures(ml).Append(ml.Transforms.CopyColumns("Label", nameof(Penguin.IsMale))),
             (ml, scored) => ml.BinaryClassification.Evaluate(scored).Accuracy,
             binaryContenders);
 
@@ -68,15 +68,12 @@ public static class TrainerComparison
         ];
         yield return new Task("penguins (species, multiclass)", "macro accuracy", true,
             ml => Split(ml, ml.Data.LoadFromEnumerable(Datasets.Penguins())),
-            ml => ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species)).Append(PenguinFeatures(ml, includeSpecies: false)),
+            ml => ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species)).Append(Featurization.PenguinFeatures(ml)),
             (ml, scored) => ml.MulticlassClassification.Evaluate(scored).MacroAccuracy,
             Multiclass(trees: true));
         yield return new Task("Seattle weather (multiclass)", "micro accuracy", true,
             ml => Split(ml, ml.Data.LoadFromEnumerable(Datasets.SeattleWeather())),
-            ml => ml.Transforms.Concatenate("Features", nameof(WeatherDay.Precipitation), nameof(WeatherDay.MaxTemperature),
-                    nameof(WeatherDay.MinTemperature), nameof(WeatherDay.Wind), nameof(WeatherDay.Month))
-                .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-                .Append(ml.Transforms.Conversion.MapValueToKey("Label", nameof(WeatherDay.Weather))),
+            Featurization.WeatherFeatures,
             (ml, scored) => ml.MulticlassClassification.Evaluate(scored).MicroAccuracy,
             Multiclass(trees: true));
         var digits = Datasets.Digits();
@@ -94,7 +91,7 @@ public static class TrainerComparison
         yield return new Task("cars (mpg, regression)", "RMSE (mpg)", false,
             // Eight cars have no known mileage: leave them out of both splits so every trainer and the evaluator see the same rows.
             ml => Split(ml, ml.Data.FilterRowsByMissingValues(ml.Data.LoadFromEnumerable(Datasets.Cars()), nameof(Car.MilesPerGallon))),
-            CarFeatures,
+            Featurization.CarFeatures,
             (ml, scored) => ml.Regression.Evaluate(scored).RootMeanSquaredError,
             [
                 new("MLNet.AdamW AdamW", ml => ml.Regression.Trainers.AdamW()),
@@ -109,26 +106,4 @@ public static class TrainerComparison
         var split = ml.Data.TrainTestSplit(data, 0.25, seed: 1);
         return (split.TrainSet, split.TestSet);
     }
-
-    private static readonly string[] PenguinMeasurements =
-        [nameof(Penguin.BeakLength), nameof(Penguin.BeakDepth), nameof(Penguin.FlipperLength), nameof(Penguin.BodyMass)];
-
-    private static IEstimator<ITransformer> PenguinFeatures(MLContext ml, bool includeSpecies)
-    {
-        var categorical = includeSpecies ? nameof(Penguin.Species) : nameof(Penguin.Island);
-        return ml.Transforms.ReplaceMissingValues(PenguinMeasurements.Select(c => new InputOutputColumnPair(c)).ToArray())
-            .Append(ml.Transforms.Categorical.OneHotEncoding("CategoryOneHot", categorical))
-            .Append(ml.Transforms.Concatenate("Features", [.. PenguinMeasurements, "CategoryOneHot"]))
-            .Append(ml.Transforms.NormalizeMeanVariance("Features"));
-    }
-
-    private static readonly string[] CarMeasurements =
-        [nameof(Car.Cylinders), nameof(Car.Displacement), nameof(Car.Horsepower), nameof(Car.Weight), nameof(Car.Acceleration), nameof(Car.Year)];
-
-    private static IEstimator<ITransformer> CarFeatures(MLContext ml) =>
-        ml.Transforms.ReplaceMissingValues(CarMeasurements.Select(c => new InputOutputColumnPair(c)).ToArray())
-            .Append(ml.Transforms.Categorical.OneHotEncoding("OriginOneHot", nameof(Car.Origin)))
-            .Append(ml.Transforms.Concatenate("Features", [.. CarMeasurements, "OriginOneHot"]))
-            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-            .Append(ml.Transforms.CopyColumns("Label", nameof(Car.MilesPerGallon)));
 }

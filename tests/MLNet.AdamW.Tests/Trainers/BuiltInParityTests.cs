@@ -96,7 +96,7 @@ public sealed class BuiltInParityTests
     {
         var ml = new MLContext(seed: 1);
         var raw = ml.Data.LoadFromEnumerable(TrainerData.Penguins);
-        var front = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species)).Append(Pipelines.PenguinFeatures(ml));
+        var front = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species)).Append(Featurization.PenguinFeatures(ml));
         var back = ml.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "PredictedLabel");
         var ours = front.Append(ml.MulticlassClassification.Trainers.AdamW(TrainerData.Quick<AdamWMulticlassTrainer.Options>())).Append(back).Fit(raw).Transform(raw);
         var builtIn = front.Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy()).Append(back).Fit(raw).Transform(raw);

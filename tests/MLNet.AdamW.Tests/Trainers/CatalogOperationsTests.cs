@@ -109,7 +109,7 @@ public sealed class CatalogOperationsTests
     {
         var ml = new MLContext(seed: 1);
         var raw = ml.Data.LoadFromEnumerable(TrainerData.Cars);
-        var model = Pipelines.CarFeatures(ml)
+        var model = Featurization.CarFeatures(ml)
             .Append(ml.Regression.Trainers.AdamW(TrainerData.Quick<AdamWRegressionTrainer.Options>(epochs: 20)))
             .Fit(raw);
         // As in ML.NET's sample: the data given is the pipeline's output, which has the features column.

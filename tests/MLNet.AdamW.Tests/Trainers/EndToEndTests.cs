@@ -13,7 +13,7 @@ public sealed class EndToEndTests
         var ml = new MLContext(seed: 1);
         var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(Datasets.Penguins()), 0.25, seed: 1);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species))
-            .Append(Pipelines.PenguinFeatures(ml))
+            .Append(Featurization.PenguinFeatures(ml))
             .Append(ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options()))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "PredictedLabel"));
         var model = pipeline.Fit(split.TrainSet);
@@ -29,11 +29,11 @@ public sealed class EndToEndTests
     public void Binary_penguin_sex()
     {
         var ml = new MLContext(seed: 1);
-        var split = ml.Data.TrainTestSplit(Pipelines.PenguinSex(ml), 0.25, seed: 1);
+        var split = ml.Data.TrainTestSplit(Featurization.PenguinSex(ml), 0.25, seed: 1);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("SpeciesKey", nameof(Penguin.Species))
             .Append(ml.Transforms.Categorical.OneHotEncoding("SpeciesOneHot", "SpeciesKey"))
-            .Append(ml.Transforms.ReplaceMissingValues(Pipelines.PenguinMeasurements.Select(c => new InputOutputColumnPair(c)).ToArray()))
-            .Append(ml.Transforms.Concatenate("Features", [.. Pipelines.PenguinMeasurements, "SpeciesOneHot"]))
+            .Append(ml.Transforms.ReplaceMissingValues(Featurization.PenguinMeasurements.Select(c => new InputOutputColumnPair(c)).ToArray()))
+            .Append(ml.Transforms.Concatenate("Features", [.. Featurization.PenguinMeasurements, "SpeciesOneHot"]))
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
             .Append(ml.BinaryClassification.Trainers.AdamW(labelColumnName: nameof(Penguin.IsMale)));
         var model = pipeline.Fit(split.TrainSet);
@@ -47,7 +47,7 @@ public sealed class EndToEndTests
     {
         var ml = new MLContext(seed: 1);
         var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(Datasets.Cars()), 0.25, seed: 1);
-        var pipeline = Pipelines.CarFeatures(ml)
+        var pipeline = Featurization.CarFeatures(ml)
             .Append(ml.Regression.Trainers.AdamW(new AdamWRegressionTrainer.Options { NumberOfEpochs = 100 }));
         var model = pipeline.Fit(split.TrainSet);
         var metrics = ml.Regression.Evaluate(model.Transform(split.TestSet));
@@ -61,7 +61,7 @@ public sealed class EndToEndTests
     {
         var ml = new MLContext(seed: 1);
         var split = ml.Data.TrainTestSplit(ml.Data.LoadFromEnumerable(Datasets.SeattleWeather()), 0.25, seed: 1);
-        var model = Pipelines.WeatherFeatures(ml).Append(ml.MulticlassClassification.Trainers.AdamW()).Fit(split.TrainSet);
+        var model = Featurization.WeatherFeatures(ml).Append(ml.MulticlassClassification.Trainers.AdamW()).Fit(split.TrainSet);
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet));
         // LbfgsMaximumEntropy reaches 0.823 on this split; always predicting "rain" or "sun" about 0.44.
         Assert.True(metrics.MicroAccuracy > 0.84, $"micro accuracy {metrics.MicroAccuracy:P2}");

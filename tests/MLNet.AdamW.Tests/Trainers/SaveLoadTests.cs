@@ -34,7 +34,7 @@ public sealed class SaveLoadTests
         var ml = new MLContext(seed: 1);
         var raw = ml.Data.LoadFromEnumerable(TrainerData.Penguins);
         var model = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species))
-            .Append(Pipelines.PenguinFeatures(ml))
+            .Append(Featurization.PenguinFeatures(ml))
             .Append(ml.MulticlassClassification.Trainers.AdamW(TrainerData.Quick<AdamWMulticlassTrainer.Options>(epochs: 50)))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "PredictedLabel"))
             .Fit(raw);

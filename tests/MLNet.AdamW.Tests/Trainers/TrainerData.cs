@@ -27,7 +27,7 @@ internal static class TrainerData
     public static IDataView PenguinSpecies(MLContext ml)
     {
         var raw = ml.Data.LoadFromEnumerable(Penguins);
-        return Pipelines.PenguinFeatures(ml)
+        return Featurization.PenguinFeatures(ml)
             .Append(ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species)))
             .Fit(raw).Transform(raw);
     }
@@ -35,8 +35,8 @@ internal static class TrainerData
     /// <summary>The 333 penguins of known sex: Features, and Label = IsMale (Boolean).</summary>
     public static IDataView PenguinSex(MLContext ml)
     {
-        var raw = Pipelines.PenguinSex(ml);
-        return Pipelines.PenguinFeatures(ml)
+        var raw = Featurization.PenguinSex(ml);
+        return Featurization.PenguinFeatures(ml)
             .Append(ml.Transforms.CopyColumns("Label", nameof(Penguin.IsMale)))
             .Fit(raw).Transform(raw);
     }
@@ -45,7 +45,7 @@ internal static class TrainerData
     public static IDataView CarMileage(MLContext ml)
     {
         var raw = ml.Data.LoadFromEnumerable(Cars);
-        return Pipelines.CarFeatures(ml).Fit(raw).Transform(raw);
+        return Featurization.CarFeatures(ml).Fit(raw).Transform(raw);
     }
 
     /// <summary>

@@ -1,10 +1,11 @@
 using Microsoft.ML;
-using MLNet.AdamW.Samples;
+namespace MLNet.AdamW.Samples;
 
-namespace MLNet.AdamW.Tests.Trainers;
-
-/// <summary>Featurization of the shipped data sets, shared by the end-to-end tests.</summary>
-internal static class Pipelines
+/// <summary>
+/// Featurization of the shipped data sets, shared by the tests and the benchmarks (the samples
+/// spell theirs out, so that each reads on its own).
+/// </summary>
+public static class Featurization
 {
     public static readonly string[] PenguinMeasurements =
         [nameof(Penguin.BeakLength), nameof(Penguin.BeakDepth), nameof(Penguin.FlipperLength), nameof(Penguin.BodyMass)];
@@ -20,6 +21,13 @@ internal static class Pipelines
         ml.Transforms.ReplaceMissingValues(PenguinMeasurements.Select(c => new InputOutputColumnPair(c)).ToArray())
             .Append(ml.Transforms.Categorical.OneHotEncoding("IslandOneHot", nameof(Penguin.Island)))
             .Append(ml.Transforms.Concatenate("Features", [.. PenguinMeasurements, "IslandOneHot"]))
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"));
+
+    /// <summary>For the sex task: measurements with missing values replaced by the mean, the species one-hot, all standardized.</summary>
+    public static IEstimator<ITransformer> PenguinSexFeatures(MLContext ml) =>
+        ml.Transforms.ReplaceMissingValues(PenguinMeasurements.Select(c => new InputOutputColumnPair(c)).ToArray())
+            .Append(ml.Transforms.Categorical.OneHotEncoding("SpeciesOneHot", nameof(Penguin.Species)))
+            .Append(ml.Transforms.Concatenate("Features", [.. PenguinMeasurements, "SpeciesOneHot"]))
             .Append(ml.Transforms.NormalizeMeanVariance("Features"));
 
     public static IEstimator<ITransformer> CarFeatures(MLContext ml) =>
