@@ -7,7 +7,8 @@ namespace MLNet.AdamW.Benchmarks;
 
 /// <summary>
 /// One optimizer step on identical tensors: TorchSharp's built-in AdamW (the baseline) against our
-/// fused AdamW and AdamProx. Same α = 1e-3, λ = 1e-2, learning-rate scaling.
+/// fused AdamW and AdamProx, and our AdamW forced onto its tensor-operation path (what CUDA, half
+/// precision and non-contiguous parameters use). Same α = 1e-3, λ = 1e-2, learning-rate scaling.
 /// </summary>
 [MemoryDiagnoser(displayGenColumns: false)]
 public class OptimizerStepBenchmarks
@@ -15,9 +16,11 @@ public class OptimizerStepBenchmarks
     private Parameter[] _theirParameters = [];
     private Parameter[] _ourParameters = [];
     private Parameter[] _proxParameters = [];
+    private Parameter[] _tensorOpsParameters = [];
     private torch.optim.Optimizer? _torchSharpAdamW;
     private AdamOptimizer? _adamW;
     private AdamOptimizer? _adamProx;
+    private AdamOptimizer? _adamWTensorOps;
 
     [Params(ParameterSets.Single16M, ParameterSets.ResNet20, ParameterSets.Mlp)]
     public string Set { get; set; } = ParameterSets.Single16M;
@@ -29,6 +32,7 @@ public class OptimizerStepBenchmarks
         _theirParameters = ParameterSets.Create(Set, seed: 1);
         _ourParameters = ParameterSets.Create(Set, seed: 1);
         _proxParameters = ParameterSets.Create(Set, seed: 1);
+        _tensorOpsParameters = ParameterSets.Create(Set, seed: 1);
         _torchSharpAdamW = torch.optim.AdamW(_theirParameters, lr: 1e-3, weight_decay: 1e-2);
         _adamW = new AdamOptimizer(_ourParameters, new AdamOptimizerOptions
         {
@@ -38,6 +42,11 @@ public class OptimizerStepBenchmarks
         {
             LearningRate = 1e-3, WeightDecay = 1e-2, WeightDecayMode = WeightDecayMode.Proximal,
         });
+        _adamWTensorOps = new AdamOptimizer(_tensorOpsParameters, new AdamOptimizerOptions
+        {
+            LearningRate = 1e-3, WeightDecay = 1e-2, WeightDecayMode = WeightDecayMode.Decoupled,
+            StepImplementation = StepImplementation.TensorOperations,
+        });
     }
 
     [GlobalCleanup]
@@ -46,7 +55,8 @@ public class OptimizerStepBenchmarks
         _torchSharpAdamW?.Dispose();
         _adamW?.Dispose();
         _adamProx?.Dispose();
-        foreach (var p in _theirParameters.Concat(_ourParameters).Concat(_proxParameters))
+        _adamWTensorOps?.Dispose();
+        foreach (var p in _theirParameters.Concat(_ourParameters).Concat(_proxParameters).Concat(_tensorOpsParameters))
             p.Dispose();
     }
 
@@ -58,4 +68,7 @@ public class OptimizerStepBenchmarks
 
     [Benchmark(Description = "MLNet.AdamW AdamProx")]
     public void AdamProx() => _adamProx!.step();
+
+    [Benchmark(Description = "MLNet.AdamW AdamW, tensor ops")]
+    public void AdamWTensorOperations() => _adamWTensorOps!.step();
 }

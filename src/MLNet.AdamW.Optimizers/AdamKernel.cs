@@ -4,25 +4,30 @@ using System.Runtime.CompilerServices;
 namespace MLNet.AdamW.Optimizers;
 
 /// <summary>
-/// The whole Adam step for a run of elements in one pass over x, g, m, v (and max v̂), with the
+/// The whole Adam step for a run of elements in one pass over x, g, m, v (and v_max), with the
 /// weight-decay mode entering only through <see cref="DecayCoefficients"/>:
 /// <code>
 /// g ← g + penalty·x
 /// m ← β1·m + (1 − β1)·g            v ← β2·v + (1 − β2)·g²
-/// v̂ ← v / (1 − β2^t)               (AMSGrad: max v̂ ← max(max v̂, v̂); v̂ ← max v̂)
+/// v̂ ← v / (1 − β2^t)               (AMSGrad: v_max ← max(v_max, v); v̂ ← v_max / (1 − β2^t))
 /// x ← (shrink·x − lr/(1 − β1^t) · m / (√v̂ + ε)) · proximalScale
 /// </code>
+/// AMSGrad keeps the maximum of the raw v and divides it by the current bias correction, as
+/// PyTorch, Keras, TorchSharp and the paper's code do.
 /// </summary>
 internal static unsafe class AdamKernel
 {
     internal readonly record struct Scalars(
         double Beta1, double Beta2, double StepSize, double InverseBiasCorrection2, double Epsilon, DecayCoefficients Decay)
     {
-        public static Scalars For(double beta1, double beta2, double epsilon, in UpdateTarget target)
+        public static Scalars For(double beta1, double beta2, double epsilon, in UpdateTarget target) =>
+            For(beta1, beta2, epsilon, target.Step, target.LearningRate, target.Decay);
+
+        public static Scalars For(double beta1, double beta2, double epsilon, long step, double learningRate, DecayCoefficients decay)
         {
-            var biasCorrection1 = 1 - Math.Pow(beta1, target.Step);
-            var biasCorrection2 = 1 - Math.Pow(beta2, target.Step);
-            return new(beta1, beta2, target.LearningRate / biasCorrection1, 1 / biasCorrection2, epsilon, target.Decay);
+            var biasCorrection1 = 1 - Math.Pow(beta1, step);
+            var biasCorrection2 = 1 - Math.Pow(beta2, step);
+            return new(beta1, beta2, learningRate / biasCorrection1, 1 / biasCorrection2, epsilon, decay);
         }
     }
 
@@ -60,12 +65,13 @@ internal static unsafe class AdamKernel
                 var gi = Unsafe.ReadUnaligned<Vector<T>>(g + i) + vPenalty * xi;
                 var mi = vb1 * Unsafe.ReadUnaligned<Vector<T>>(m + i) + vc1 * gi;
                 var vi = vb2 * Unsafe.ReadUnaligned<Vector<T>>(v + i) + vc2 * gi * gi;
-                var vHat = vi * vInvBc2;
+                var second = vi;
                 if (maxV != null)
                 {
-                    vHat = Vector.Max(Unsafe.ReadUnaligned<Vector<T>>(maxV + i), vHat);
-                    Unsafe.WriteUnaligned(maxV + i, vHat);
+                    second = Vector.Max(Unsafe.ReadUnaligned<Vector<T>>(maxV + i), vi);
+                    Unsafe.WriteUnaligned(maxV + i, second);
                 }
+                var vHat = second * vInvBc2;
                 var update = vStep * mi / (Vector.SquareRoot(vHat) + vEps);
                 Unsafe.WriteUnaligned(m + i, mi);
                 Unsafe.WriteUnaligned(v + i, vi);
@@ -79,12 +85,13 @@ internal static unsafe class AdamKernel
             var gi = g[i] + penalty * xi;
             var mi = b1 * m[i] + c1 * gi;
             var vi = b2 * v[i] + c2 * gi * gi;
-            var vHat = vi * invBc2;
+            var second = vi;
             if (maxV != null)
             {
-                vHat = T.Max(maxV[i], vHat);
-                maxV[i] = vHat;
+                second = T.Max(maxV[i], vi);
+                maxV[i] = second;
             }
+            var vHat = second * invBc2;
             m[i] = mi;
             v[i] = vi;
             x[i] = (shrink * xi - step * mi / (T.Sqrt(vHat) + eps)) * prox;

@@ -1,5 +1,6 @@
 using MLNet.AdamW.Internal;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 using static TorchSharp.torch.optim;
 
 namespace MLNet.AdamW.Optimizers;
@@ -14,7 +15,8 @@ namespace MLNet.AdamW.Optimizers;
 /// <code>
 /// L2 only:     g_t ← g_t + λ·x_{t-1}
 /// m_t = β1·m_{t-1} + (1 − β1)·g_t          v_t = β2·v_{t-1} + (1 − β2)·g_t²
-/// m̂_t = m_t / (1 − β1^t)                   v̂_t = v_t / (1 − β2^t)   (AMSGrad: running max of v̂)
+/// m̂_t = m_t / (1 − β1^t)                   v̂_t = v_t / (1 − β2^t)
+/// AMSGrad:     v_max,t = max(v_max,t-1, v_t);   v̂_t = v_max,t / (1 − β2^t)
 /// p_t = m̂_t / (√v̂_t + ε)
 /// None, L2:    x_t = x_{t-1} − αη_t·p_t
 /// Decoupled:   x_t = (1 − d_t)·x_{t-1} − αη_t·p_t
@@ -24,9 +26,14 @@ namespace MLNet.AdamW.Optimizers;
 /// leaves the iterates of Adam, AdamW and AdamProx unchanged; Adam-ℓ2 with λ &gt; 0 loses this
 /// scale-freeness (Zhuang, Liu, Cutkosky, Orabona, "Understanding AdamW through Proximal Methods
 /// and Scale-Freeness", TMLR 2022).</para>
-/// <para>The update runs in one vectorized pass over each tensor's memory, in parallel over chunks,
-/// instead of a chain of libtorch calls. Use it like any TorchSharp optimizer: <c>zero_grad()</c>,
-/// <c>backward()</c>, <c>step()</c>, with TorchSharp's <c>lr_scheduler</c>s.</para>
+/// <para>AMSGrad keeps the maximum of the raw second moment, as PyTorch, Keras, TorchSharp and the
+/// paper's code do. Without AMSGrad, None and L2 are <c>torch.optim.Adam</c> and Decoupled with
+/// learning-rate scaling is <c>torch.optim.AdamW</c>, step for step; with it, too.</para>
+/// <para>For contiguous Float32/Float64 CPU parameters the update runs in one vectorized pass over
+/// each tensor's memory, in parallel over chunks, instead of a chain of libtorch calls; any other
+/// parameter is updated by libtorch tensor operations (<see cref="StepImplementation"/>). Use it like
+/// any TorchSharp optimizer: <c>zero_grad()</c>, <c>backward()</c>, <c>step()</c>, with TorchSharp's
+/// <c>lr_scheduler</c>s.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -78,8 +85,27 @@ public sealed class AdamOptimizer : WeightDecayOptimizer, IBetas
     /// <summary>ε, added to √v̂.</summary>
     public double Epsilon => _epsilon;
 
-    /// <summary>Whether the running maximum of v̂ is used.</summary>
+    /// <summary>Whether AMSGrad is used: the running maximum of v, divided by the current 1 − β2^t.</summary>
     public bool AmsGrad => _amsGrad;
+
+    private protected override bool HasAmsGradBuffer => _amsGrad;
+
+    private protected override Tensor ScaledDirection(ParameterState state, Tensor gradient, double learningRate)
+    {
+        // The fused kernel's rule and order of operations, as whole-tensor libtorch calls.
+        var s = AdamKernel.Scalars.For(_beta1, _beta2, _epsilon, state.Step, learningRate, default);
+        var (m, v) = (state.Buffers[0], state.Buffers[1]);
+        m.mul_(s.Beta1).add_(gradient, 1 - s.Beta1);
+        v.mul_(s.Beta2).addcmul_(gradient, gradient, 1 - s.Beta2);
+        var second = v;
+        if (_amsGrad)
+        {
+            second = state.Buffers[2];
+            second.clamp_(min: v);
+        }
+        var denominator = second.mul(s.InverseBiasCorrection2).sqrt_().add_(s.Epsilon);
+        return m.mul(s.StepSize).div_(denominator);
+    }
 
     private protected override unsafe void Update(in UpdateTarget target, long start, long count)
     {

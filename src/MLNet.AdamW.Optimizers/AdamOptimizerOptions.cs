@@ -38,11 +38,13 @@ public sealed class AdamOptimizerOptions : WeightDecayOptimizerOptions
     /// for a coordinate whose gradient has always been 0.</value>
     public double Epsilon { get; set; } = 1e-8;
 
-    /// <summary>Whether to divide by the running maximum of v̂ (AMSGrad, Reddi et al. 2018).</summary>
+    /// <summary>Whether to divide by the running maximum of the second moment (AMSGrad, Reddi et al. 2018).</summary>
     /// <value>Default false.</value>
-    /// <remarks>The maximum is taken over the bias-corrected v̂_t = v_t / (1 − β2^t). PyTorch instead
-    /// keeps the maximum of the uncorrected v_t and divides it by the current 1 − β2^t, which is
-    /// smaller during the first steps.</remarks>
+    /// <remarks>As in PyTorch, Keras, TorchSharp and the paper's code: v_max,t = max(v_max,t-1, v_t)
+    /// over the raw v_t, and v̂_t = v_max,t / (1 − β2^t) with the current bias correction. (optax
+    /// keeps the maximum of the bias-corrected v̂ instead; that variant is not offered.) State saved
+    /// with AMSGrad by MLNet.AdamW before this rule (state format 1) is refused by
+    /// <see cref="WeightDecayOptimizer.LoadState"/>.</remarks>
     public bool AmsGrad { get; set; }
 
     /// <inheritdoc />

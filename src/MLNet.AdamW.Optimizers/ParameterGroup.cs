@@ -34,12 +34,20 @@ public sealed class ParameterGroup
     /// <value>Null, or finite and ≥ 0.</value>
     public double? WeightDecay { get; init; }
 
-    internal void Validate()
+    /// <param name="index">The group's position among the optimizer's groups, which names it when it has no name.</param>
+    internal void Validate(int index)
     {
-        var prefix = Name is null ? "ParameterGroup." : $"ParameterGroup '{Name}'.";
         if (LearningRate is { } lr)
-            Check.Positive(lr, prefix + nameof(LearningRate));
+            Check.Positive(lr, OptionName(index, Name, nameof(LearningRate)));
         if (WeightDecay is { } wd)
-            Check.NonNegative(wd, prefix + nameof(WeightDecay));
+            Check.NonNegative(wd, OptionName(index, Name, nameof(WeightDecay)));
     }
+
+    /// <summary>"parameter group 0 ('decay')", or "parameter group 1 (unnamed)": how messages name a group.</summary>
+    internal static string Describe(int index, string? name) =>
+        string.IsNullOrEmpty(name) ? $"parameter group {index} (unnamed)" : $"parameter group {index} ('{name}')";
+
+    /// <summary>"ParameterGroup 'decay'.WeightDecay", or "ParameterGroup[1].WeightDecay" for an unnamed group: an option's name in exceptions.</summary>
+    internal static string OptionName(int index, string? name, string option) =>
+        string.IsNullOrEmpty(name) ? $"ParameterGroup[{index}].{option}" : $"ParameterGroup '{name}'.{option}";
 }

@@ -1,5 +1,6 @@
 using MLNet.AdamW.Internal;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 using static TorchSharp.torch.optim;
 
 namespace MLNet.AdamW.Optimizers;
@@ -62,6 +63,20 @@ public sealed class SgdOptimizer : WeightDecayOptimizer, IMomentum
 
     /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov => _nesterov;
+
+    private protected override Tensor ScaledDirection(ParameterState state, Tensor gradient, double learningRate)
+    {
+        if (!_hasBuffer)
+            return gradient.mul(learningRate);
+        var buffer = state.Buffers[0];
+        // At the first step the buffer is the gradient itself (PyTorch).
+        if (state.Step == 1)
+            buffer.copy_(gradient);
+        else
+            buffer.mul_(_momentum).add_(gradient, 1 - _dampening);
+        var direction = _nesterov ? gradient.add(buffer, _momentum) : buffer;
+        return direction.mul(learningRate);
+    }
 
     private protected override unsafe void Update(in UpdateTarget target, long start, long count)
     {

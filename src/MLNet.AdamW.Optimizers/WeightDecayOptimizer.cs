@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using MLNet.AdamW.Internal;
 using TorchSharp;
@@ -8,17 +9,21 @@ namespace MLNet.AdamW.Optimizers;
 
 /// <summary>
 /// The part shared by <see cref="AdamOptimizer"/> and <see cref="SgdOptimizer"/>: parameter groups,
-/// per-parameter state, the weight-decay mode as data (<see cref="DecayCoefficients"/>), a fused
-/// update over the tensors' memory, and state save/load.
+/// per-parameter state, the weight-decay mode as data (<see cref="DecayCoefficients"/>), the two
+/// step implementations (<see cref="Optimizers.StepImplementation"/>), and state save/load.
 /// </summary>
 /// <remarks>
 /// Derives from TorchSharp's <see cref="OptimizerHelper"/> so that TorchSharp's learning-rate
 /// schedulers (which read and write <see cref="torch.optim.Optimizer.ParamGroups"/>) drive it
-/// unchanged. Parameters must be contiguous Float32 or Float64 tensors on the CPU.
+/// unchanged. Contiguous Float32 and Float64 CPU parameters are updated by a fused managed kernel;
+/// any other floating-point parameter (CUDA, Float16, BFloat16, non-contiguous) by libtorch tensor
+/// operations, driven by the same decay coefficients.
 /// </remarks>
 public abstract class WeightDecayOptimizer : OptimizerHelper
 {
-    private const int StateFormatVersion = 1;
+    /// <summary>Format 2: AMSGrad's third buffer holds the running maximum of the raw v (format 1: of v̂).</summary>
+    private const int StateFormatVersion = 2;
+    private const int FirstStateFormatVersion = 1;
     private static readonly byte[] StateMagic = "MLNAWOPT"u8.ToArray();
 
     /// <summary>Work below this many elements runs on the calling thread: fork/join costs more than it saves.</summary>
@@ -30,6 +35,7 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
     private readonly List<OptimizerParameterGroup> _groups = [];
     private readonly List<ParameterState[]> _states = [];
     private readonly HashSet<nint> _registered = [];
+    private readonly HashSet<Parameter> _registeredParameters = new(ReferenceEqualityComparer.Instance);
     private readonly WeightDecayOptimizerOptions _options;
     private bool _disposed;
 
@@ -59,52 +65,98 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
     /// <summary>How the per-step decay follows from λ.</summary>
     public WeightDecayScaling WeightDecayScaling => _options.WeightDecayScaling;
 
+    /// <summary>How the steps are computed: the option this optimizer was built with.</summary>
+    public StepImplementation StepImplementation => _options.StepImplementation;
+
     /// <summary>Number of state buffers kept per parameter.</summary>
     private int BufferCount => _options.StateBuffersPerParameter;
 
-    /// <summary>Applies the update to elements [start, start + count) of one target.</summary>
+    /// <summary>Applies the update to elements [start, start + count) of one target (the fused kernel).</summary>
     private protected abstract void Update(in UpdateTarget target, long start, long count);
 
+    /// <summary>
+    /// The tensor-operation path's share of a step: advances the parameter's buffers with the
+    /// (penalized) gradient and returns lr·p, the step before decay, in the buffers' dtype.
+    /// </summary>
+    /// <param name="state">The parameter's state, its step count already advanced to t.</param>
+    /// <param name="gradient">g_t + penalty·x_{t-1}, in the buffers' dtype.</param>
+    /// <param name="learningRate">The group's current learning rate α·η_t.</param>
+    private protected abstract Tensor ScaledDirection(ParameterState state, Tensor gradient, double learningRate);
+
+    /// <summary>Whether a parameter is updated by the fused kernel (false: by tensor operations).</summary>
+    internal bool UsesFusedKernel(Parameter parameter) =>
+        _states.SelectMany(s => s).First(s => ReferenceEquals(s.Parameter, parameter)).UsesFusedKernel;
+
     /// <summary>Adds a group of parameters, with its own learning rate or weight decay if given.</summary>
-    /// <exception cref="ArgumentException">A parameter is already optimized, not on the CPU, not contiguous, or not Float32/Float64.</exception>
+    /// <exception cref="ArgumentException">A parameter is already optimized or not floating-point, or, with
+    /// <see cref="StepImplementation.FusedKernel"/>, not a contiguous Float32/Float64 CPU tensor.</exception>
     public void AddParameterGroup(ParameterGroup group)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(group);
-        group.Validate();
+        var index = _groups.Count;
+        group.Validate(index);
+        var label = ParameterGroup.Describe(index, group.Name);
         var learningRate = group.LearningRate ?? _options.LearningRate;
         var weightDecay = group.WeightDecay ?? _options.WeightDecay;
         DecayCoefficients.CheckInitialDecay(_options.WeightDecayMode, _options.WeightDecayScaling, learningRate, weightDecay,
-            $"ParameterGroup '{group.Name}'.WeightDecay");
+            ParameterGroup.OptionName(index, group.Name, nameof(ParameterGroup.WeightDecay)));
 
-        var states = new ParameterState[group.Parameters.Count];
-        var pointers = new List<nint>(states.Length);
-        for (var i = 0; i < states.Length; i++)
+        var fused = new bool[group.Parameters.Count];
+        var pointers = new List<nint>(fused.Length);
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < fused.Length; i++)
         {
             var parameter = group.Parameters[i];
-            if (parameter.device_type != DeviceType.CPU)
-                throw new ArgumentException($"Parameter {i} of group '{group.Name}' is on {parameter.device}; this optimizer updates CPU tensors only.", nameof(group));
-            if (!parameter.is_contiguous())
-                throw new ArgumentException($"Parameter {i} of group '{group.Name}' is not contiguous.", nameof(group));
-            if (parameter.dtype is not (ScalarType.Float32 or ScalarType.Float64))
-                throw new ArgumentException($"Parameter {i} of group '{group.Name}' is {parameter.dtype}; Float32 and Float64 are supported.", nameof(group));
-            var pointer = ParameterState.DataPointer(parameter);
-            if (pointer != 0 && (_registered.Contains(pointer) || pointers.Contains(pointer)))
-                throw new ArgumentException($"Parameter {i} of group '{group.Name}' appears in more than one group; each parameter may be optimized once.", nameof(group));
+            fused[i] = ChooseImplementation(parameter, out var refusal);
+            if (refusal is not null)
+                throw new ArgumentException($"Parameter {i} of {label} {refusal}.", nameof(group));
+            // Two Parameter objects over the same memory are one parameter; a CUDA or strided parameter
+            // has no host pointer to compare, so it is recognized by reference only.
+            var pointer = InHostMemory(parameter) ? ParameterState.DataPointer(parameter) : 0;
+            if (_registeredParameters.Contains(parameter) || !seen.Add(parameter)
+                || (pointer != 0 && (_registered.Contains(pointer) || pointers.Contains(pointer))))
+                throw new ArgumentException($"Parameter {i} of {label} appears in more than one group; each parameter may be optimized once.", nameof(group));
             pointers.Add(pointer);
         }
 
+        var states = new ParameterState[fused.Length];
         for (var i = 0; i < states.Length; i++)
         {
-            states[i] = new ParameterState(group.Parameters[i], BufferCount);
+            states[i] = new ParameterState(group.Parameters[i], BufferCount, fused[i]);
             _state[group.Parameters[i].Handle] = states[i];
         }
         _registered.UnionWith(pointers.Where(p => p != 0));
+        _registeredParameters.UnionWith(seen);
         var runtime = new OptimizerParameterGroup(group.Parameters, group.Name, learningRate, weightDecay);
         _groups.Add(runtime);
         _states.Add(states);
         _parameter_groups.Add(runtime);
     }
+
+    /// <summary>True for the fused kernel, false for tensor operations; <paramref name="refusal"/> says why neither can take it.</summary>
+    private bool ChooseImplementation(Parameter parameter, out string? refusal)
+    {
+        refusal = null;
+        if (!parameter.is_floating_point())
+        {
+            refusal = $"is {parameter.dtype}; only floating-point parameters can be optimized";
+            return false;
+        }
+        string? unfusable = parameter.device_type != DeviceType.CPU ? $"is on {parameter.device}"
+            : !parameter.is_contiguous() ? "is not contiguous"
+            : parameter.dtype is not (ScalarType.Float32 or ScalarType.Float64) ? $"is {parameter.dtype}"
+            : !InHostMemory(parameter) ? "is larger than 2 GB"
+            : null;
+        if (_options.StepImplementation == StepImplementation.FusedKernel && unfusable is not null)
+            refusal = $"{unfusable}, and StepImplementation.FusedKernel updates contiguous Float32/Float64 CPU tensors up to 2 GB only; " +
+                "use StepImplementation.Auto (the default) or TensorOperations for such parameters";
+        return _options.StepImplementation != StepImplementation.TensorOperations && unfusable is null;
+    }
+
+    /// <summary>Whether the tensor is contiguous CPU memory that TorchSharp exposes as one span (up to 2 GB).</summary>
+    private static bool InHostMemory(Tensor tensor) =>
+        tensor.device_type == DeviceType.CPU && tensor.is_contiguous() && tensor.numel() * tensor.ElementSize <= int.MaxValue;
 
     /// <summary>Adds a TorchSharp parameter group (its learning rate, if set, is kept).</summary>
     public override void add_param_group(ParamGroup param_group)
@@ -118,6 +170,9 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
     /// </summary>
     /// <param name="closure">Optional: re-evaluates the model and returns the loss.</param>
     /// <returns>The closure's loss, or null.</returns>
+    /// <exception cref="InvalidOperationException">A group's learning rate or weight decay, as a scheduler or
+    /// caller left it, is out of range (e.g. a decoupled decay d_t ≥ 1); nothing has been changed.</exception>
+    /// <exception cref="NotSupportedException">A gradient is sparse; nothing has been changed.</exception>
     public override Tensor? step(Func<Tensor>? closure = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -128,55 +183,116 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
             loss = closure();
         }
 
-        var targets = new List<UpdateTarget>();
-        var gradients = new List<Tensor>();
-        try
+        using var noGrad = torch.no_grad();
+        // Frees the gradient handles and every temporary of the tensor-operation path.
+        using var scope = torch.NewDisposeScope();
+
+        // Everything that can refuse the step is checked before any parameter or state changes.
+        var decays = new DecayCoefficients[_groups.Count];
+        var work = new List<(int Group, ParameterState State, Tensor Gradient)>();
+        for (var gi = 0; gi < _groups.Count; gi++)
         {
-            using var noGrad = torch.no_grad();
-            for (var gi = 0; gi < _groups.Count; gi++)
+            var before = work.Count;
+            for (var pi = 0; pi < _states[gi].Length; pi++)
             {
-                var group = _groups[gi];
-                var lr = group.LearningRate;
-                if (!(double.IsFinite(lr) && lr >= 0))
-                    throw new InvalidOperationException($"The learning rate of group '{group.Name}' is {lr}; a scheduler or caller set it out of range.");
-                var decay = DecayCoefficients.For(_options.WeightDecayMode, _options.WeightDecayScaling, lr, group.InitialLearningRate, group.WeightDecay);
-                foreach (var state in _states[gi])
-                {
-                    if (state.Length == 0)
-                        continue;
-                    var grad = state.Parameter.grad;
-                    if (grad is null)
-                        continue;
-                    gradients.Add(grad);
-                    if (grad.is_sparse)
-                        throw new NotSupportedException("Sparse gradients are not supported.");
-                    if (!grad.is_contiguous())
-                    {
-                        grad = grad.contiguous();
-                        gradients.Add(grad);
-                    }
-                    state.Step++;
-                    targets.Add(new UpdateTarget(
-                        ParameterState.DataPointer(state.Parameter),
-                        ParameterState.DataPointer(grad),
-                        BufferCount > 0 ? state.Pointer(0) : 0,
-                        BufferCount > 1 ? state.Pointer(1) : 0,
-                        BufferCount > 2 ? state.Pointer(2) : 0,
-                        state.Length,
-                        state.DType == ScalarType.Float64,
-                        state.Step,
-                        lr,
-                        decay));
-                }
+                var state = _states[gi][pi];
+                if (state.Length == 0)
+                    continue;
+                var grad = state.Parameter.grad;
+                if (grad is null)
+                    continue;
+                if (grad.is_sparse)
+                    throw new NotSupportedException($"Parameter {pi} of {Describe(gi)} has a sparse gradient; sparse gradients are not supported.");
+                work.Add((gi, state, grad));
             }
-            Run(targets);
+            // A group none of whose parameters has a gradient takes no step, so nothing to check.
+            if (work.Count > before)
+                decays[gi] = CheckedDecay(gi);
         }
-        finally
+
+        var targets = new List<UpdateTarget>();
+        foreach (var (gi, state, gradient) in work)
         {
-            foreach (var g in gradients)
-                g.Dispose();
+            state.Step++;
+            var lr = _groups[gi].LearningRate;
+            if (!state.UsesFusedKernel)
+            {
+                UpdateWithTensorOperations(state, gradient, lr, decays[gi]);
+                continue;
+            }
+            var grad = gradient.is_contiguous() ? gradient : gradient.contiguous();
+            targets.Add(new UpdateTarget(
+                ParameterState.DataPointer(state.Parameter),
+                ParameterState.DataPointer(grad),
+                BufferCount > 0 ? state.Pointer(0) : 0,
+                BufferCount > 1 ? state.Pointer(1) : 0,
+                BufferCount > 2 ? state.Pointer(2) : 0,
+                state.Length,
+                state.DType == ScalarType.Float64,
+                state.Step,
+                lr,
+                decays[gi]));
         }
+        Run(targets);
         return loss;
+    }
+
+    private string Describe(int group) => ParameterGroup.Describe(group, _groups[group].Name);
+
+    private string Capitalized(int group) => "P" + Describe(group)[1..];
+
+    /// <summary>Whether the state includes AMSGrad's running maximum, whose meaning changed in state format 2.</summary>
+    private protected virtual bool HasAmsGradBuffer => false;
+
+    /// <summary>
+    /// A group's decay coefficients for this step, after checking what a scheduler or caller may
+    /// have changed since construction: the learning rate, and a decoupled decay's d_t &lt; 1.
+    /// </summary>
+    private DecayCoefficients CheckedDecay(int gi)
+    {
+        var group = _groups[gi];
+        var (lr, lr0, lambda) = (group.LearningRate, group.InitialLearningRate, group.WeightDecay);
+        if (!(double.IsFinite(lr) && lr >= 0))
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The learning rate of {Describe(gi)} is {lr} at step {NextStep(gi)}; a scheduler or caller set it out of range (finite, ≥ 0)."));
+        if (_options.WeightDecayScaling == WeightDecayScaling.Schedule && !(double.IsFinite(lr0) && lr0 > 0))
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The initial learning rate of {Describe(gi)} is {lr0} at step {NextStep(gi)}; WeightDecayScaling.Schedule divides by it, so it must be finite and > 0."));
+        var decay = DecayCoefficients.For(_options.WeightDecayMode, _options.WeightDecayScaling, lr, lr0, lambda);
+        if (!(decay.Shrink > 0))
+            throw new InvalidOperationException(
+                $"Decoupled weight decay of {Describe(gi)} at step {NextStep(gi)}: {DecayCoefficients.DescribePerStepDecay(_options.WeightDecayScaling, lr, lr0, lambda)} ≥ 1, " +
+                "so the shrink factor 1 − d would be ≤ 0 and flip or zero every parameter. A scheduler (OneCycle, cyclic, warm restarts) or a caller " +
+                "raised the learning rate or the group's WeightDecay since the optimizer was built. Lower the peak learning rate or λ, " +
+                "or use WeightDecayMode.Proximal, which is defined for any d. No parameter was changed.");
+        return decay;
+    }
+
+    /// <summary>The step number t the group's parameters are about to take, for messages.</summary>
+    private long NextStep(int gi) => (_states[gi].Length == 0 ? 0 : _states[gi].Max(s => s.Step)) + 1;
+
+    /// <summary>
+    /// The tensor-operation path: the same rule as the fused kernel, x ← (shrink·x − lr·p)·proximalScale
+    /// with g ← g + penalty·x first, as in-place libtorch operations on the parameter's device. Float16
+    /// and BFloat16 parameters are computed in Float32 and the result rounded into the parameter.
+    /// </summary>
+    private void UpdateWithTensorOperations(ParameterState state, Tensor gradient, double learningRate, in DecayCoefficients decay)
+    {
+        Tensor parameter = state.Parameter;
+        var inPlace = parameter.dtype == state.BufferDType;
+        var x = inPlace ? parameter : parameter.to(state.BufferDType);
+        var g = gradient.dtype == state.BufferDType ? gradient : gradient.to(state.BufferDType);
+        // A new tensor: the caller's gradient is left as it was, as the fused kernel leaves it.
+        if (decay.GradientPenalty != 0)
+            g = g.add(x, decay.GradientPenalty);
+        var step = ScaledDirection(state, g, learningRate);
+        if (decay.Shrink != 1)
+            x.mul_(decay.Shrink);
+        x.sub_(step);
+        if (decay.ProximalScale != 1)
+            x.mul_(decay.ProximalScale);
+        if (!inPlace)
+            parameter.copy_(x);
     }
 
     private void Run(List<UpdateTarget> targets)
@@ -253,14 +369,21 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
             if (!magic.AsSpan().SequenceEqual(StateMagic))
                 throw new InvalidDataException("The stream does not hold MLNet.AdamW optimizer state.");
             var version = reader.ReadInt32();
-            if (version != StateFormatVersion)
-                throw new InvalidDataException($"Optimizer state format {version} is not supported (this library reads format {StateFormatVersion}).");
+            if (version is not (StateFormatVersion or FirstStateFormatVersion))
+                throw new InvalidDataException(
+                    $"Optimizer state format {version} is not supported (this library reads formats {FirstStateFormatVersion} and {StateFormatVersion}).");
             var kind = reader.ReadString();
             var bufferCount = reader.ReadInt32();
             if (kind != GetType().Name || bufferCount != BufferCount)
                 throw new InvalidDataException(
                     $"The state was saved by {kind} with {bufferCount} buffers per parameter; this is {GetType().Name} with {BufferCount} " +
                     "(different optimizer, or AMSGrad / momentum set differently).");
+            if (version == FirstStateFormatVersion && HasAmsGradBuffer)
+                throw new InvalidDataException(
+                    "This AMSGrad state was saved by an earlier MLNet.AdamW (state format 1), whose AMSGrad kept the running maximum of the " +
+                    "bias-corrected v̂ = v / (1 − β2^t). AMSGrad now keeps the maximum of the raw v and divides it by the current 1 − β2^t " +
+                    "(PyTorch's rule), and the old maximum cannot be converted exactly, since it depends on the steps at which each maximum was set. " +
+                    "Restart training from the saved weights with a fresh optimizer (its moments rebuild within about 1 / (1 − β2) steps).");
             var groupCount = reader.ReadInt32();
             if (groupCount != _groups.Count)
                 throw new InvalidDataException($"The state has {groupCount} parameter groups; this optimizer has {_groups.Count}.");
@@ -272,29 +395,29 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
                 groupValues[gi] = (reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
                 if (!(double.IsFinite(groupValues[gi].Lr) && groupValues[gi].Lr >= 0 && double.IsFinite(groupValues[gi].InitialLr)
                       && groupValues[gi].InitialLr > 0 && double.IsFinite(groupValues[gi].WeightDecay) && groupValues[gi].WeightDecay >= 0))
-                    throw new InvalidDataException($"Group {gi}: corrupt learning rate or weight decay in the saved state.");
+                    throw new InvalidDataException($"{Capitalized(gi)}: corrupt learning rate or weight decay in the saved state.");
                 var states = _states[gi];
                 var count = reader.ReadInt32();
                 if (count != states.Length)
-                    throw new InvalidDataException($"Group {gi} has {count} parameters in the state and {states.Length} in this optimizer.");
+                    throw new InvalidDataException($"{Capitalized(gi)} has {count} parameters in the state and {states.Length} in this optimizer.");
                 for (var pi = 0; pi < count; pi++)
                 {
                     var state = states[pi];
                     var dtype = (ScalarType)reader.ReadInt32();
                     var rank = reader.ReadInt32();
                     if (rank < 0 || rank > 64)
-                        throw new InvalidDataException($"Group {gi}, parameter {pi}: corrupt rank {rank}.");
+                        throw new InvalidDataException($"{Capitalized(gi)}, parameter {pi}: corrupt rank {rank}.");
                     var shape = new long[rank];
                     for (var d = 0; d < rank; d++)
                         shape[d] = reader.ReadInt64();
                     if (dtype != state.DType || !shape.SequenceEqual(state.Shape))
                         throw new InvalidDataException(
-                            $"Group {gi}, parameter {pi}: the state is for a {dtype} tensor of shape [{string.Join(", ", shape)}], " +
+                            $"{Capitalized(gi)}, parameter {pi}: the state is for a {dtype} tensor of shape [{string.Join(", ", shape)}], " +
                             $"but the parameter is {state.DType} [{string.Join(", ", state.Shape)}]. The state was saved for a different model.");
                     var step = reader.ReadInt64();
                     var buffers = reader.ReadInt32();
                     if (step < 0 || buffers != BufferCount)
-                        throw new InvalidDataException($"Group {gi}, parameter {pi}: corrupt step {step} or buffer count {buffers}.");
+                        throw new InvalidDataException($"{Capitalized(gi)}, parameter {pi}: corrupt step {step} or buffer count {buffers}.");
                     var data = new byte[buffers][];
                     for (var b = 0; b < buffers; b++)
                     {

@@ -32,6 +32,11 @@ public abstract class WeightDecayOptimizerOptions
     /// <value>Default <see cref="WeightDecayScaling.LearningRate"/>, the convention of PyTorch, optax and Keras.</value>
     public WeightDecayScaling WeightDecayScaling { get; set; } = WeightDecayScaling.LearningRate;
 
+    /// <summary>How each parameter's step is computed: the fused managed kernel or libtorch tensor operations.</summary>
+    /// <value>Default <see cref="StepImplementation.Auto"/>: the fused kernel for contiguous Float32/Float64
+    /// CPU parameters, tensor operations for any other (CUDA, Float16, BFloat16, non-contiguous).</value>
+    public StepImplementation StepImplementation { get; set; } = StepImplementation.Auto;
+
     /// <summary>
     /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first option that is out of
     /// range, or <see cref="ArgumentException"/> for a contradictory combination.
@@ -42,6 +47,7 @@ public abstract class WeightDecayOptimizerOptions
         Check.NonNegative(WeightDecay, nameof(WeightDecay));
         Check.Defined(WeightDecayMode, nameof(WeightDecayMode));
         Check.Defined(WeightDecayScaling, nameof(WeightDecayScaling));
+        Check.Defined(StepImplementation, nameof(StepImplementation));
         if (WeightDecayMode == WeightDecayMode.None && WeightDecay != 0)
             throw new ArgumentException(
                 $"{nameof(WeightDecay)} is {WeightDecay} but {nameof(WeightDecayMode)} is None, so it would be ignored. " +
@@ -59,5 +65,6 @@ public abstract class WeightDecayOptimizerOptions
         target.WeightDecay = WeightDecay;
         target.WeightDecayMode = WeightDecayMode;
         target.WeightDecayScaling = WeightDecayScaling;
+        target.StepImplementation = StepImplementation;
     }
 }

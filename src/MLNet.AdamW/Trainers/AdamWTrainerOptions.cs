@@ -63,7 +63,7 @@ public abstract class AdamWTrainerOptions
     /// <value>Default 1e-8. Finite and ≥ 0.</value>
     public double Epsilon { get; set; } = 1e-8;
 
-    /// <summary>Adam with the running maximum of v̂ (ignored by SGD).</summary>
+    /// <summary>AMSGrad: Adam with the running maximum of the second moment, as PyTorch computes it (ignored by SGD).</summary>
     /// <value>Default false.</value>
     public bool AmsGrad { get; set; }
 

@@ -21,18 +21,19 @@ public sealed record OptimizerCase(
     bool Nesterov = false,
     double Epsilon = 1e-8,
     double Beta1 = 0.9,
-    double Beta2 = 0.999)
+    double Beta2 = 0.999,
+    StepImplementation Implementation = StepImplementation.Auto)
 {
     public WeightDecayOptimizer Create(IEnumerable<ParameterGroup> groups) => Kind == OptimizerKind.Adam
         ? new AdamOptimizer(groups, new AdamOptimizerOptions
         {
             LearningRate = LearningRate, WeightDecay = WeightDecay, WeightDecayMode = Mode, WeightDecayScaling = Scaling,
-            Beta1 = Beta1, Beta2 = Beta2, Epsilon = Epsilon, AmsGrad = AmsGrad,
+            Beta1 = Beta1, Beta2 = Beta2, Epsilon = Epsilon, AmsGrad = AmsGrad, StepImplementation = Implementation,
         })
         : new SgdOptimizer(groups, new SgdOptimizerOptions
         {
             LearningRate = LearningRate, WeightDecay = WeightDecay, WeightDecayMode = Mode, WeightDecayScaling = Scaling,
-            Momentum = Momentum, Dampening = Dampening, Nesterov = Nesterov,
+            Momentum = Momentum, Dampening = Dampening, Nesterov = Nesterov, StepImplementation = Implementation,
         });
 
     public override string ToString()
@@ -40,7 +41,8 @@ public sealed record OptimizerCase(
         var variant = Kind == OptimizerKind.Adam
             ? (AmsGrad ? " amsgrad" : "")
             : Momentum == 0 ? "" : $" μ={Momentum}{(Dampening != 0 ? $" τ={Dampening}" : "")}{(Nesterov ? " nesterov" : "")}";
-        return $"{Kind} {Mode}/{Scaling} α={LearningRate} λ={WeightDecay}{variant}";
+        var implementation = Implementation == StepImplementation.Auto ? "" : $" [{Implementation}]";
+        return $"{Kind} {Mode}/{Scaling} α={LearningRate} λ={WeightDecay}{variant}{implementation}";
     }
 
     /// <summary>

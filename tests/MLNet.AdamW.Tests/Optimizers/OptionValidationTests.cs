@@ -82,10 +82,38 @@ public sealed class OptionValidationTests
     public void Unsupported_parameters_are_rejected_up_front()
     {
         Assert.Throws<ArgumentException>(() => new AdamOptimizer(Array.Empty<TorchSharp.Modules.Parameter>()));
-        var half = new TorchSharp.Modules.Parameter(torch.ones(3, dtype: ScalarType.Float16));
-        Assert.Throws<ArgumentException>(() => new AdamOptimizer([half]));
+        var integers = new TorchSharp.Modules.Parameter(torch.ones(3, dtype: ScalarType.Int32), requires_grad: false);
+        var e = Assert.Throws<ArgumentException>(() => new AdamOptimizer([new ParameterGroup(OneParameter()), new ParameterGroup([integers])]));
+        Assert.Contains("Parameter 0 of parameter group 1 (unnamed) is Int32", e.Message, StringComparison.Ordinal);
         var shared = OneParameter();
-        Assert.Throws<ArgumentException>(() => new AdamOptimizer([new ParameterGroup(shared), new ParameterGroup(shared)]));
+        var twice = Assert.Throws<ArgumentException>(() => new AdamOptimizer([new ParameterGroup(shared), new ParameterGroup(shared)]));
+        Assert.Contains("parameter group 1 (unnamed)", twice.Message, StringComparison.Ordinal);
+        // The same tensor behind two Parameter objects is caught by its memory.
+        var copy = new TorchSharp.Modules.Parameter(shared[0].detach());
+        Assert.Throws<ArgumentException>(() => new AdamOptimizer([new ParameterGroup(shared), new ParameterGroup([copy])]));
+        Assert.Throws<ArgumentException>(() => new AdamOptimizer([new ParameterGroup(shared), new ParameterGroup([copy])],
+            new AdamOptimizerOptions { StepImplementation = StepImplementation.TensorOperations }));
+    }
+
+    [Fact]
+    public void Messages_name_an_unnamed_group_by_its_index()
+    {
+        var bad = Assert.Throws<ArgumentOutOfRangeException>(() => new AdamOptimizer(
+            [new ParameterGroup(OneParameter()), new ParameterGroup(OneParameter()) { WeightDecay = -1 }]));
+        Assert.Equal("ParameterGroup[1].WeightDecay", bad.ParamName);
+
+        var flips = Assert.Throws<ArgumentOutOfRangeException>(() => new AdamOptimizer(
+            [new ParameterGroup(OneParameter()) { LearningRate = 0.5, WeightDecay = 4 }]));
+        Assert.Equal("ParameterGroup[0].WeightDecay", flips.ParamName);
+        Assert.DoesNotContain("''", flips.Message, StringComparison.Ordinal);
+
+        using var optimizer = new AdamOptimizer([new ParameterGroup(OneParameter()), new ParameterGroup(OneParameter())]);
+        foreach (var p in optimizer.Groups.SelectMany(g => g.Parameters))
+            p.grad = torch.ones_like(p);
+        optimizer.Groups[1].LearningRate = double.NaN;
+        var lr = Assert.Throws<InvalidOperationException>(() => optimizer.step());
+        Assert.Contains("parameter group 1 (unnamed)", lr.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("''", lr.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,8 +3,9 @@ using MLNet.AdamW.Optimizers;
 namespace MLNet.AdamW.Tests.Optimizers;
 
 /// <summary>
-/// A slow, scalar, double-precision transcription of the update rules in DESIGN.md §2, written
-/// independently of the library's fused kernels (explicit m̂ and v̂, a real division for the
+/// A slow, scalar, double-precision transcription of the update rules in the README ("The update
+/// rules"), written independently of the library's kernels (explicit m̂ and v̂, AMSGrad's maximum
+/// of the raw v divided by the current bias correction as in PyTorch, a real division for the
 /// proximal step, the momentum buffer's first step as a branch).
 /// </summary>
 internal sealed class ReferenceOptimizer
@@ -12,7 +13,7 @@ internal sealed class ReferenceOptimizer
     private readonly OptimizerCase _case;
     private readonly double[] _m;
     private readonly double[] _v;
-    private readonly double[] _maxVHat;
+    private readonly double[] _maxV;
     private readonly double[] _buffer;
     private long _t;
 
@@ -22,7 +23,7 @@ internal sealed class ReferenceOptimizer
         X = (double[])x0.Clone();
         _m = new double[x0.Length];
         _v = new double[x0.Length];
-        _maxVHat = new double[x0.Length];
+        _maxV = new double[x0.Length];
         _buffer = new double[x0.Length];
     }
 
@@ -45,12 +46,8 @@ internal sealed class ReferenceOptimizer
                 _m[i] = c.Beta1 * _m[i] + (1 - c.Beta1) * gi;
                 _v[i] = c.Beta2 * _v[i] + (1 - c.Beta2) * gi * gi;
                 var mHat = _m[i] / (1 - Math.Pow(c.Beta1, _t));
-                var vHat = _v[i] / (1 - Math.Pow(c.Beta2, _t));
-                if (c.AmsGrad)
-                {
-                    _maxVHat[i] = Math.Max(_maxVHat[i], vHat);
-                    vHat = _maxVHat[i];
-                }
+                _maxV[i] = Math.Max(_maxV[i], _v[i]);
+                var vHat = (c.AmsGrad ? _maxV[i] : _v[i]) / (1 - Math.Pow(c.Beta2, _t));
                 p = mHat / (Math.Sqrt(vHat) + c.Epsilon);
             }
             else if (c.Momentum != 0)

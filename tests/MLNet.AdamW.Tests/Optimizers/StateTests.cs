@@ -10,6 +10,10 @@ public sealed class StateTests
         new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.Decoupled, WeightDecayScaling.LearningRate, 3e-3, 0.05),
         new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.Proximal, WeightDecayScaling.Schedule, 3e-3, 1e-3, AmsGrad: true),
         new OptimizerCase(OptimizerKind.Sgd, WeightDecayMode.L2, WeightDecayScaling.LearningRate, 0.05, 0.01, Momentum: 0.9, Nesterov: true),
+        new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.Proximal, WeightDecayScaling.Schedule, 3e-3, 1e-3, AmsGrad: true,
+            Implementation: StepImplementation.TensorOperations),
+        new OptimizerCase(OptimizerKind.Sgd, WeightDecayMode.Decoupled, WeightDecayScaling.LearningRate, 0.05, 0.01, Momentum: 0.9,
+            Implementation: StepImplementation.TensorOperations),
     };
 
     /// <summary>Save after 20 steps, load into a fresh optimizer over a fresh copy of the weights,
@@ -87,6 +91,44 @@ public sealed class StateTests
         using var sgd = new SgdOptimizer(small.Module.parameters());
         state.Position = 0;
         Assert.Throws<InvalidDataException>(() => sgd.LoadState(state));
+    }
+
+    /// <summary>State format 1 stored AMSGrad's maximum of the bias-corrected v̂; format 2 stores the
+    /// maximum of the raw v. A format-1 AMSGrad state is refused (it cannot be converted exactly);
+    /// any other format-1 state holds the same numbers as format 2 and loads.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void State_of_the_first_format_loads_unless_it_holds_the_old_AMSGrad_maximum(bool amsGrad)
+    {
+        var options = new AdamOptimizerOptions { AmsGrad = amsGrad };
+        using var network = new TinyNetwork(seed: 5);
+        using var optimizer = new AdamOptimizer(network.Module.parameters(), options);
+        network.Backward();
+        optimizer.step();
+        using var state = new MemoryStream();
+        optimizer.SaveState(state);
+        var bytes = state.ToArray();
+        // The layout: 8 bytes of magic, then the format version; format 1 differs only in it.
+        Assert.Equal(2, BitConverter.ToInt32(bytes, 8));
+        BitConverter.GetBytes(1).CopyTo(bytes, 8);
+
+        using var fresh = new TinyNetwork(seed: 5);
+        using var target = new AdamOptimizer(fresh.Module.parameters(), options);
+        if (!amsGrad)
+        {
+            target.LoadState(new MemoryStream(bytes));
+            Assert.All(optimizer.state_dict().State.Zip(target.state_dict().State), pair => Assert.True(pair.First.ApproximatelyEquals(pair.Second)));
+            return;
+        }
+        using var before = new MemoryStream();
+        target.SaveState(before);
+        var e = Assert.Throws<InvalidDataException>(() => target.LoadState(new MemoryStream(bytes)));
+        Assert.Contains("AMSGrad", e.Message, StringComparison.Ordinal);
+        Assert.Contains("format 1", e.Message, StringComparison.Ordinal);
+        using var after = new MemoryStream();
+        target.SaveState(after);
+        Assert.Equal(before.ToArray(), after.ToArray());
     }
 
     [Fact]

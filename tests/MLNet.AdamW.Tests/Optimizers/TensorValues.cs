@@ -8,10 +8,17 @@ internal static class TensorValues
 {
     public static double[] Of(Tensor tensor) => tensor.dtype switch
     {
-        ScalarType.Float32 => tensor.data<float>().ToArray().Select(v => (double)v).ToArray(),
-        ScalarType.Float64 => tensor.data<double>().ToArray(),
-        _ => throw new NotSupportedException(tensor.dtype.ToString()),
+        ScalarType.Float32 when tensor.is_contiguous() => tensor.data<float>().ToArray().Select(v => (double)v).ToArray(),
+        ScalarType.Float64 => tensor.is_contiguous() ? tensor.data<double>().ToArray() : Converted(tensor),
+        _ => Converted(tensor),
     };
+
+    /// <summary>Any dtype or layout, through a contiguous Float64 copy (exact for Float16, BFloat16 and Float32).</summary>
+    private static double[] Converted(Tensor tensor)
+    {
+        using var copy = tensor.to(ScalarType.Float64).contiguous();
+        return copy.data<double>().ToArray();
+    }
 
     public static double[] Of(IEnumerable<Tensor> tensors) => tensors.SelectMany(Of).ToArray();
 

@@ -16,6 +16,9 @@ public sealed class TorchSharpAgreementTests
         { "Adam(weight_decay)", new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.L2, WeightDecayScaling.LearningRate, 3e-3, 0.05) },
         { "Adam", new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.None, WeightDecayScaling.LearningRate, 3e-3, 0) },
         { "AdamW", new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.Decoupled, WeightDecayScaling.LearningRate, 3e-3, 0.05) },
+        { "Adam(amsgrad)", new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.None, WeightDecayScaling.LearningRate, 3e-3, 0, AmsGrad: true) },
+        { "Adam(amsgrad, weight_decay)", new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.L2, WeightDecayScaling.LearningRate, 3e-3, 0.05, AmsGrad: true) },
+        { "AdamW(amsgrad)", new OptimizerCase(OptimizerKind.Adam, WeightDecayMode.Decoupled, WeightDecayScaling.LearningRate, 3e-3, 0.05, AmsGrad: true) },
         { "SGD(momentum, weight_decay)", new OptimizerCase(OptimizerKind.Sgd, WeightDecayMode.L2, WeightDecayScaling.LearningRate, 0.05, 0.01, Momentum: 0.9) },
         { "SGD(nesterov, weight_decay)", new OptimizerCase(OptimizerKind.Sgd, WeightDecayMode.L2, WeightDecayScaling.LearningRate, 0.05, 0.01, Momentum: 0.9, Nesterov: true) },
         { "SGD(dampening)", new OptimizerCase(OptimizerKind.Sgd, WeightDecayMode.None, WeightDecayScaling.LearningRate, 0.05, 0, Momentum: 0.5, Dampening: 0.3) },
@@ -30,12 +33,12 @@ public sealed class TorchSharpAgreementTests
         Assert.Equal(a.Weights(), b.Weights());
 
         using var mine = ours.Create(ParameterGroups.ForModule(a.Module, decayAllParameters: true));
-        using var theirs = builtin switch
+        using var theirs = ours switch
         {
-            "Adam(weight_decay)" or "Adam" => (torch.optim.Optimizer)torch.optim.Adam(b.Module.parameters(), ours.LearningRate, weight_decay: ours.WeightDecay),
-            "AdamW" => torch.optim.AdamW(b.Module.parameters(), ours.LearningRate, weight_decay: ours.WeightDecay),
-            _ => torch.optim.SGD(b.Module.parameters(), ours.LearningRate, momentum: ours.Momentum, dampening: ours.Dampening,
-                weight_decay: ours.WeightDecay, nesterov: ours.Nesterov),
+            { Kind: OptimizerKind.Sgd } => (torch.optim.Optimizer)torch.optim.SGD(b.Module.parameters(), ours.LearningRate,
+                momentum: ours.Momentum, dampening: ours.Dampening, weight_decay: ours.WeightDecay, nesterov: ours.Nesterov),
+            { Mode: WeightDecayMode.Decoupled } => torch.optim.AdamW(b.Module.parameters(), ours.LearningRate, weight_decay: ours.WeightDecay, amsgrad: ours.AmsGrad),
+            _ => torch.optim.Adam(b.Module.parameters(), ours.LearningRate, weight_decay: ours.WeightDecay, amsgrad: ours.AmsGrad),
         };
 
         for (var t = 1; t <= Steps; t++)
