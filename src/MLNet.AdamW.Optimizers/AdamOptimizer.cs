@@ -90,9 +90,9 @@ public sealed class AdamOptimizer : WeightDecayOptimizer, IBetas
 
     private protected override bool HasAmsGradBuffer => _amsGrad;
 
-    private protected override Tensor ScaledDirection(ParameterState state, Tensor gradient, double learningRate)
+    private protected override TensorStep ScaledDirection(ParameterState state, Tensor gradient, double learningRate)
     {
-        // The fused kernel's rule and order of operations, as whole-tensor libtorch calls.
+        // The fused kernel's rule, as whole-tensor libtorch calls.
         var s = AdamKernel.Scalars.For(_beta1, _beta2, _epsilon, state.Step, learningRate, default);
         var (m, v) = (state.Buffers[0], state.Buffers[1]);
         m.mul_(s.Beta1).add_(gradient, 1 - s.Beta1);
@@ -104,7 +104,7 @@ public sealed class AdamOptimizer : WeightDecayOptimizer, IBetas
             second.clamp_(min: v);
         }
         var denominator = second.mul(s.InverseBiasCorrection2).sqrt_().add_(s.Epsilon);
-        return m.mul(s.StepSize).div_(denominator);
+        return new TensorStep(s.StepSize, m, denominator);
     }
 
     private protected override unsafe void Update(in UpdateTarget target, long start, long count)

@@ -64,10 +64,10 @@ public sealed class SgdOptimizer : WeightDecayOptimizer, IMomentum
     /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov => _nesterov;
 
-    private protected override Tensor ScaledDirection(ParameterState state, Tensor gradient, double learningRate)
+    private protected override TensorStep ScaledDirection(ParameterState state, Tensor gradient, double learningRate)
     {
         if (!_hasBuffer)
-            return gradient.mul(learningRate);
+            return new TensorStep(learningRate, gradient, null);
         var buffer = state.Buffers[0];
         // At the first step the buffer is the gradient itself (PyTorch).
         if (state.Step == 1)
@@ -75,7 +75,7 @@ public sealed class SgdOptimizer : WeightDecayOptimizer, IMomentum
         else
             buffer.mul_(_momentum).add_(gradient, 1 - _dampening);
         var direction = _nesterov ? gradient.add(buffer, _momentum) : buffer;
-        return direction.mul(learningRate);
+        return new TensorStep(learningRate, direction, null);
     }
 
     private protected override unsafe void Update(in UpdateTarget target, long start, long count)

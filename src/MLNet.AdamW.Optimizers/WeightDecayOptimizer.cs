@@ -76,12 +76,16 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
 
     /// <summary>
     /// The tensor-operation path's share of a step: advances the parameter's buffers with the
-    /// (penalized) gradient and returns lr·p, the step before decay, in the buffers' dtype.
+    /// (penalized) gradient and returns the step before decay, lr·p, as scale·numerator/denominator.
     /// </summary>
     /// <param name="state">The parameter's state, its step count already advanced to t.</param>
     /// <param name="gradient">g_t + penalty·x_{t-1}, in the buffers' dtype.</param>
     /// <param name="learningRate">The group's current learning rate α·η_t.</param>
-    private protected abstract Tensor ScaledDirection(ParameterState state, Tensor gradient, double learningRate);
+    private protected abstract TensorStep ScaledDirection(ParameterState state, Tensor gradient, double learningRate);
+
+    /// <summary>lr·p = <see cref="Scale"/>·<see cref="Numerator"/> / <see cref="Denominator"/> (no division when it is null),
+    /// kept apart so that the parameter is updated by one fused libtorch call (<c>addcdiv_</c> or <c>add_</c>).</summary>
+    private protected readonly record struct TensorStep(double Scale, Tensor Numerator, Tensor? Denominator);
 
     /// <summary>Whether a parameter is updated by the fused kernel (false: by tensor operations).</summary>
     internal bool UsesFusedKernel(Parameter parameter) =>
@@ -134,7 +138,7 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
         _parameter_groups.Add(runtime);
     }
 
-    /// <summary>True for the fused kernel, false for tensor operations; <paramref name="refusal"/> says why neither can take it.</summary>
+    /// <summary>True for the fused kernel, false for tensor operations; <paramref name="refusal"/> says why the parameter cannot be taken as asked.</summary>
     private bool ChooseImplementation(Parameter parameter, out string? refusal)
     {
         refusal = null;
@@ -288,7 +292,10 @@ public abstract class WeightDecayOptimizer : OptimizerHelper
         var step = ScaledDirection(state, g, learningRate);
         if (decay.Shrink != 1)
             x.mul_(decay.Shrink);
-        x.sub_(step);
+        if (step.Denominator is null)
+            x.add_(step.Numerator, -step.Scale);
+        else
+            x.addcdiv_(step.Numerator, step.Denominator, -step.Scale);
         if (decay.ProximalScale != 1)
             x.mul_(decay.ProximalScale);
         if (!inPlace)
