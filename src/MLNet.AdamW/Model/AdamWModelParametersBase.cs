@@ -86,13 +86,15 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     /// <remarks>
     /// <para>
     /// Each call returns a new module that the caller owns (dispose it when done). Its layout is the
-    /// one the trainer trained, with the same forward pass: an <c>nn.Sequential</c> of, for each
-    /// hidden layer <c>i</c> = 1, 2, …, <c>("linear</c><i>i</i><c>", nn.Linear)</c>, then
-    /// <c>("norm</c><i>i</i><c>", nn.BatchNorm1d)</c> if the network has batch norm (kept as a
-    /// layer with its learned scale and shift and its running statistics, not folded),
-    /// <c>("activation</c><i>i</i><c>", …)</c> (ReLU, exact GELU, Tanh, Sigmoid, LeakyReLU(0.01) or
-    /// SiLU), <c>("dropout</c><i>i</i><c>", nn.Dropout(p))</c> if trained with dropout; and last
-    /// <c>("output", nn.Linear)</c>. <see cref="NetworkDescription"/> gives the sizes.
+    /// one the trainer trained, with the same forward pass: an <c>nn.Sequential</c> whose modules are,
+    /// for each hidden layer i = 1, 2, …, <c>("linear{i}", nn.Linear(inputs, width))</c>, then
+    /// <c>("norm{i}", nn.BatchNorm1d(width))</c> if the network has batch norm (a layer with its
+    /// learned scale and shift and its running statistics, not folded into the linear layer),
+    /// <c>("activation{i}", …)</c> (nn.ReLU, nn.GELU (exact), nn.Tanh, nn.Sigmoid, nn.LeakyReLU(0.01)
+    /// or nn.SiLU) and <c>("dropout{i}", nn.Dropout(p))</c> if trained with dropout; and last
+    /// <c>("output", nn.Linear(width, outputs))</c>. <see cref="NetworkDescription"/> gives the sizes,
+    /// e.g. "MLP 4-64-64-3, ReLU, batch norm": linear1, norm1, activation1, linear2, norm2,
+    /// activation2, output.
     /// </para>
     /// <para>
     /// The module outputs the network's raw outputs: for binary classification the logit (the
@@ -102,7 +104,8 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     /// <para>
     /// Needs TorchSharp's native library (a TorchSharp backend package such as TorchSharp-cpu in the
     /// application); scoring with the model never does. libtorch's process-wide random generator is
-    /// left as it was.
+    /// left as it was (it is saved and restored around the build, so do not call this while another
+    /// thread draws from it, e.g. while a trainer initializes a network).
     /// </para>
     /// </remarks>
     /// <returns>A new <see cref="Sequential"/> module holding a copy of the trained weights.</returns>
@@ -120,6 +123,8 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     /// left open.
     /// </remarks>
     /// <param name="stream">A writable stream.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable.</exception>
     public void SaveTorchModule(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -56,6 +56,25 @@ public sealed class OnnxExportTests
         AssertSameOutputs(ExportTask.Multiclass, model.Transform(data), outputs);
     }
 
+    [Fact]
+    public void OneVersusAll_over_the_binary_trainer_exports_too()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ExportPipelines.Data(ml, ExportTask.Multiclass);
+        var binary = ml.BinaryClassification.Trainers.AdamW(new AdamWBinaryTrainer.Options
+        {
+            HiddenLayers = [8], NumberOfEpochs = 10, LearningRate = 3e-3, Seed = 3, NumberOfThreads = 1,
+        });
+        var model = ml.Transforms.Conversion.MapValueToKey("Label", "Species")
+            .Append(ml.Transforms.Concatenate("Features", "BeakLength", "BeakDepth", "FlipperLength", "BodyMass"))
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.MulticlassClassification.Trainers.OneVersusAll(binary))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "PredictedLabel"))
+            .Fit(data);
+
+        AssertSameOutputs(ExportTask.Multiclass, model.Transform(data), OnnxRunner.Run(Export(ml, model, data), data));
+    }
+
     [Theory]
     [InlineData(9)]
     [InlineData(10)]

@@ -83,6 +83,43 @@ public sealed class TorchModuleTests
     }
 
     [Fact]
+    public void A_model_loaded_from_its_file_gives_the_same_module()
+    {
+        var c = new ExportCase(ExportTask.Binary, Activation.Tanh, true, [8]);
+        var ml = new MLContext(seed: 1);
+        var data = ExportPipelines.Data(ml, c.Task);
+        var model = ExportPipelines.Fit(ml, c, data);
+        using var file = new MemoryStream();
+        ml.Model.Save(model, data.Schema, file);
+        file.Position = 0;
+        var loaded = new MLContext(seed: 5).Model.Load(file, out _).GetAdamWModel<AdamWBinaryModelParameters>();
+
+        using (var original = new MemoryStream())
+        using (var reloaded = new MemoryStream())
+        {
+            model.GetAdamWModel<AdamWBinaryModelParameters>().SaveTorchModule(original);
+            loaded.SaveTorchModule(reloaded);
+            Assert.Equal(original.ToArray(), reloaded.ToArray());
+        }
+        var features = TrainerData.FeatureRows(model.Transform(data));
+        using var module = loaded.CreateTorchModule();
+        using var outputs = Forward(module, features);
+        AssertClose(TrainerData.Scores(model.Transform(data)), outputs, "the loaded model's module");
+    }
+
+    [Fact]
+    public void Saving_needs_a_writable_stream()
+    {
+        var (model, _, _) = Train(new ExportCase(ExportTask.Regression, Activation.ReLU, false, [4]));
+        var parameters = (AdamWRegressionModelParameters)model;
+        using var readOnly = new MemoryStream(new byte[16], writable: false);
+
+        Assert.Throws<ArgumentNullException>(() => parameters.SaveTorchModule(null!));
+        var e = Assert.Throws<ArgumentException>(() => parameters.SaveTorchModule(readOnly));
+        Assert.Equal("stream", e.ParamName);
+    }
+
+    [Fact]
     public void The_module_trains_further_with_our_optimizer()
     {
         var c = new ExportCase(ExportTask.Multiclass, Activation.ReLU, true, [16]);
