@@ -26,6 +26,8 @@ public static class AdamWModelExtensions
     /// <param name="model">A fitted pipeline or transformer.</param>
     /// <exception cref="InvalidOperationException">The pipeline holds no <typeparamref name="TModel"/> (the
     /// message lists what it does hold), or more than one.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="TModel"/> is not an AdamW model parameters type.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     public static TModel GetAdamWModel<TModel>(this ITransformer model)
         where TModel : class
     {
@@ -45,6 +47,8 @@ public static class AdamWModelExtensions
     /// <param name="found">The model parameters, or null when the pipeline holds none.</param>
     /// <returns>Whether the pipeline holds a <typeparamref name="TModel"/>.</returns>
     /// <exception cref="InvalidOperationException">The pipeline holds more than one <typeparamref name="TModel"/>.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="TModel"/> is not an AdamW model parameters type.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     public static bool TryGetAdamWModel<TModel>(this ITransformer model, [NotNullWhen(true)] out TModel? found)
         where TModel : class
     {
