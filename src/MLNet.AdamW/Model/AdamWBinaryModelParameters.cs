@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using MLNet.AdamW;
 using MLNet.AdamW.Model;
@@ -15,7 +16,7 @@ namespace MLNet.AdamW;
 /// </summary>
 /// <remarks>The network is trained on the log-loss, so σ(score) is already a probability: the model
 /// declares it, and ML.NET (e.g. OneVersusAll) does not fit a second calibrator on top.</remarks>
-public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>, IValueMapperDist, IDistPredictorProducing<float, float>
+public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>, IValueMapperDist, IDistPredictorProducing<float, float>, IDistCanSaveOnnx
 {
     internal const string LoaderSignature = "MLNetAdamWBinary";
 
@@ -61,6 +62,18 @@ public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>
             probability = ManagedForward.Sigmoid(score);
         };
         return (ValueMapper<TIn, TOut, TDist>)(Delegate)mapper;
+    }
+
+    bool IDistCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn) =>
+        SaveAsOnnx(ctx, outputNames, featureColumn);
+
+    private protected override bool SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn)
+    {
+        if (outputNames.Length != 3)
+            throw new InvalidOperationException($"The binary model exports Score and Probability beside PredictedLabel; ML.NET asked for {outputNames.Length} columns.");
+        SaveNetworkAsOnnx(ctx, featureColumn, outputNames[1]);
+        OnnxExport.ClampedSigmoid(ctx, outputNames[1], outputNames[2]);
+        return true;
     }
 
     private float Score(in VBuffer<float> source)

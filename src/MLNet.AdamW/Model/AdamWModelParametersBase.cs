@@ -1,19 +1,24 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
 using MLNet.AdamW.Model;
 using MLNet.AdamW.Training;
+using TorchSharp.Modules;
 
 namespace MLNet.AdamW;
 
 /// <summary>
 /// What the AdamW trainers produce: a trained network, its description, the optimizer it was
 /// trained with and the per-epoch training history. Scoring runs the network in managed code
-/// (thread-safe, allocation-free, no native call per row).
+/// (thread-safe, allocation-free, no native call per row). <c>ml.Model.ConvertToOnnx</c>
+/// (Microsoft.ML.OnnxConverter) exports pipelines that end in these models, and
+/// <see cref="CreateTorchModule"/> and <see cref="SaveTorchModule"/> hand the network itself to
+/// TorchSharp.
 /// </summary>
 /// <typeparam name="TOutput">The score type: a float, or a vector of floats for multiclass.</typeparam>
-public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TOutput>, IValueMapper
+public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TOutput>, IValueMapper, ISingleCanSaveOnnx
 {
     private readonly VectorDataViewType _inputType;
 
@@ -73,6 +78,76 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     }
 
     private protected abstract ValueMapper<VBuffer<float>, TOutput> MakeMapper();
+
+    /// <summary>
+    /// Builds the trained network as a new TorchSharp module in evaluation mode, Float32 on the CPU,
+    /// so that it can be inspected, fine-tuned or trained further in plain TorchSharp.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Each call returns a new module that the caller owns (dispose it when done). Its layout is the
+    /// one the trainer trained, with the same forward pass: an <c>nn.Sequential</c> whose modules are,
+    /// for each hidden layer i = 1, 2, …, <c>("linear{i}", nn.Linear(inputs, width))</c>, then
+    /// <c>("norm{i}", nn.BatchNorm1d(width))</c> if the network has batch norm (a layer with its
+    /// learned scale and shift and its running statistics, not folded into the linear layer),
+    /// <c>("activation{i}", …)</c> (nn.ReLU, nn.GELU (exact), nn.Tanh, nn.Sigmoid, nn.LeakyReLU(0.01)
+    /// or nn.SiLU) and <c>("dropout{i}", nn.Dropout(p))</c> if trained with dropout; and last
+    /// <c>("output", nn.Linear(width, outputs))</c>. <see cref="NetworkDescription"/> gives the sizes,
+    /// e.g. "MLP 4-64-64-3, ReLU, batch norm": linear1, norm1, activation1, linear2, norm2,
+    /// activation2, output.
+    /// </para>
+    /// <para>
+    /// The module outputs the network's raw outputs: for binary classification the logit (the
+    /// model's Score), for regression the prediction (Score), for multiclass the K logits (the model's
+    /// Score is their softmax). Call <c>train()</c> on it before training further.
+    /// </para>
+    /// <para>
+    /// Needs TorchSharp's native library (a TorchSharp backend package such as TorchSharp-cpu in the
+    /// application); scoring with the model never does. libtorch's process-wide random generator is
+    /// left as it was (it is saved and restored around the build, so do not call this while another
+    /// thread draws from it, e.g. while a trainer initializes a network).
+    /// </para>
+    /// </remarks>
+    /// <returns>A new <see cref="Sequential"/> module holding a copy of the trained weights.</returns>
+    public Sequential CreateTorchModule() => TorchModule.Create(Content);
+
+    /// <summary>
+    /// Writes the trained network alone — weights, biases and batch-norm statistics — to
+    /// <paramref name="stream"/> in TorchSharp's <c>module.save</c> format.
+    /// </summary>
+    /// <remarks>
+    /// Read it back with <c>module.load(stream)</c> into a module of the layout described on
+    /// <see cref="CreateTorchModule"/> (built with TorchSharp's <c>nn.Sequential</c>, <c>nn.Linear</c>,
+    /// <c>nn.BatchNorm1d</c>, … and the same module names), e.g. to continue training in plain
+    /// TorchSharp. Writes bytes the model already holds, so it needs no native library. The stream is
+    /// left open.
+    /// </remarks>
+    /// <param name="stream">A writable stream.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable.</exception>
+    public void SaveTorchModule(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanWrite)
+            throw new ArgumentException("The stream to save the network to must be writable.", nameof(stream));
+        stream.Write(Content.NetworkState);
+    }
+
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
+
+    bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn) =>
+        SaveAsOnnx(ctx, outputNames, featureColumn);
+
+    /// <summary>
+    /// Writes the model into the ONNX graph. <paramref name="outputNames"/> are the prediction
+    /// transformer's columns in ML.NET's order: binary [PredictedLabel, Score, Probability] (the scorer
+    /// adds PredictedLabel), multiclass [PredictedLabel, Score], regression [Score].
+    /// </summary>
+    private protected abstract bool SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn);
+
+    /// <summary>Writes the network from the features to <paramref name="output"/> (the raw outputs).</summary>
+    private protected void SaveNetworkAsOnnx(OnnxContext ctx, string featureColumn, string output) =>
+        OnnxExport.Network(ctx, Forward.Layers, featureColumn, output, GetType().Name);
 
     /// <summary>Runs the network on one row (densified on the stack for up to 1,024 features).</summary>
     private protected void Run(in VBuffer<float> source, Span<float> output)

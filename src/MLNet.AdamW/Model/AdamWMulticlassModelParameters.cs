@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using MLNet.AdamW;
 using MLNet.AdamW.Model;
@@ -57,6 +58,17 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
             Softmax(editor.Values);
             destination = editor.Commit();
         };
+
+    private protected override bool SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn)
+    {
+        if (outputNames.Length != 2)
+            throw new InvalidOperationException($"The multiclass model exports PredictedLabel and Score; ML.NET asked for {outputNames.Length} columns.");
+        var logits = ctx.AddIntermediateVariable(null, "Logits", skip: true);
+        SaveNetworkAsOnnx(ctx, featureColumn, logits);
+        OnnxExport.ClampedSoftmax(ctx, logits, outputNames[1]);
+        OnnxExport.PredictedKey(ctx, outputNames[1], outputNames[0]);
+        return true;
+    }
 
     private static void Softmax(Span<float> values)
     {

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using MLNet.AdamW;
 using MLNet.AdamW.Model;
@@ -46,4 +47,11 @@ public sealed class AdamWRegressionModelParameters : AdamWModelParametersBase<fl
         Run(source, output);
         value = output[0];
     };
+
+    // ML.NET's regression scorer asks for the Score column alone.
+    private protected override bool SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn)
+    {
+        SaveNetworkAsOnnx(ctx, featureColumn, outputNames[^1]);
+        return true;
+    }
 }
