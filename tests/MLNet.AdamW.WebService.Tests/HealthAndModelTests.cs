@@ -4,7 +4,8 @@ using System.Net.Http.Json;
 namespace MLNet.AdamW.WebService.Tests;
 
 /// <summary>GET /health, GET /model, and a model that is trained and saved when none exists, then loaded.</summary>
-public sealed class HealthAndModelTests(ServiceFactory service) : IClassFixture<ServiceFactory>
+[Collection(SharedService.Name)]
+public sealed class HealthAndModelTests(ServiceFactory service)
 {
     [Fact]
     public async Task Health_is_healthy_once_the_model_answers()

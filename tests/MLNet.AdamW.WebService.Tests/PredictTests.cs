@@ -8,7 +8,8 @@ namespace MLNet.AdamW.WebService.Tests;
 /// model file predicts on a single thread, with no error (a PredictionEngine shared between
 /// requests gives wrong answers and 500s; the service pools them).
 /// </summary>
-public sealed class PredictTests(ServiceFactory service) : IClassFixture<ServiceFactory>
+[Collection(SharedService.Name)]
+public sealed class PredictTests(ServiceFactory service)
 {
     private const int SingleRequests = 1_200;
     private const int BatchRequests = 40;

@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace MLNet.AdamW.WebService.Tests;
 
 /// <summary>A bad request gets a 400 problem (RFC 9457) naming the field, never a 500.</summary>
-public sealed class ValidationTests(ServiceFactory service) : IClassFixture<ServiceFactory>
+[Collection(SharedService.Name)]
+public sealed class ValidationTests(ServiceFactory service)
 {
     private const string Good = """{"island":"Dream","beakLength":46.5,"beakDepth":17.9,"flipperLength":192,"bodyMass":3500}""";
 
