@@ -11,7 +11,8 @@ namespace MLNet.AdamW.Training;
 /// since the previous one, and after every epoch (validation included), so a run reports at
 /// least once a second — unless one minibatch takes longer — and its last report is the last
 /// epoch's: <see cref="IsEpochEnd"/> with <see cref="Epoch"/> = <see cref="NumberOfEpochs"/>, or the
-/// epoch it stopped early at.</para>
+/// epoch it stopped early at. Each <c>Fit</c> reports from its own start (<c>CrossValidate</c>: each fold in
+/// turn); a run resumed from a checkpoint reports from the epoch after it.</para>
 /// <para>Reports are made on the training thread, in order, while <c>Fit</c> waits for the handler:
 /// keep it short, and note that <see cref="Progress{T}"/> posts each report to the
 /// <see cref="SynchronizationContext"/> it was created on (the thread pool in a console app,

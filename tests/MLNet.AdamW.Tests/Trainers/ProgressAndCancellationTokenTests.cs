@@ -139,6 +139,51 @@ public sealed class ProgressAndCancellationTokenTests
         Assert.Equal("stop at epoch 2", e.Message);
     }
 
+    [Fact]
+    public void Cancelled_after_a_checkpointed_epoch_a_resumed_run_reports_from_the_next_epoch()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"mlnet-adamw-progress-{Guid.NewGuid():N}");
+        try
+        {
+            var ml = new MLContext(seed: 1);
+            var data = TrainerData.PenguinSpecies(ml);
+            AdamWMulticlassTrainer.Options Options(IProgress<TrainingProgress> progress, CancellationToken token, bool resume)
+            {
+                var options = TrainerData.Quick<AdamWMulticlassTrainer.Options>(epochs: 6);
+                options.CheckpointDirectory = directory;
+                options.CheckpointInterval = 2;
+                options.ResumeFromCheckpoint = resume;
+                options.Progress = progress;
+                options.CancellationToken = token;
+                return options;
+            }
+
+            // The epoch-end report comes after the epoch's checkpoint: cancelling there loses nothing.
+            using var cancellation = new CancellationTokenSource();
+            var first = new Recorder(r =>
+            {
+                if (r.IsEpochEnd && r.Epoch == 4)
+                    cancellation.Cancel();
+            });
+            Assert.ThrowsAny<OperationCanceledException>(() => ml.MulticlassClassification.Trainers.AdamW(Options(first, cancellation.Token, resume: false)).Fit(data));
+            Assert.Equal(4, first.Reports[^1].Epoch);
+            Assert.Equal(4, TrainingCheckpoint.Load(directory)!.EpochsCompleted);
+
+            var resumed = new Recorder();
+            var model = ml.MulticlassClassification.Trainers.AdamW(Options(resumed, CancellationToken.None, resume: true)).Fit(data).Model;
+            Assert.Equal(6, model.History.Epochs.Count);
+            Assert.Equal([5, 6], resumed.Reports.Where(r => r.IsEpochEnd).Select(r => r.Epoch));
+            Assert.All(resumed.Reports, r => Assert.True(r.Epoch >= 5));
+            Assert.True(resumed.Reports[0].Fraction > 4.0 / 6);
+            Assert.Equal(model.History.Epochs[^1].TrainLoss, resumed.Reports[^1].Loss);
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>y = Σx over random rows.</summary>
     private static IEnumerable<Row> Rows(int count)
     {
