@@ -39,6 +39,7 @@ public sealed class ProgressAndCancellationTokenTests
         var recorder = new Recorder();
         var options = TrainerData.Quick<AdamWMulticlassTrainer.Options>(epochs: 6);
         options.ValidationFraction = 0.2;
+        options.BatchSize = 32;
         options.Progress = recorder;
         var data = TrainerData.PenguinSpecies(ml);
         var history = ml.MulticlassClassification.Trainers.AdamW(options).Fit(data).Model.History;
