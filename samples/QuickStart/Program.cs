@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.AdamW;
 using MLNet.AdamW.Samples;
+using MLNet.AdamW.Training;
 
 namespace QuickStart;
 
@@ -28,6 +29,9 @@ internal static class Program
         var data = mlContext.Data.LoadFromEnumerable(Datasets.Penguins());
         var split = mlContext.Data.TrainTestSplit(data, testFraction: 0.25, seed: 1);
 
+        // Where training is, as one console line that updates itself.
+        var progress = new ProgressLine();
+
         // The label becomes a key; missing measurements get the column mean; the island is one-hot;
         // everything is standardized (mean 0, variance 1), which the trainer's defaults assume.
         var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species))
@@ -43,11 +47,13 @@ internal static class Program
                 NumberOfEpochs = 30,                         // default 50; a 64-64 ReLU network by default
                 ValidationFraction = 0.2,                    // hold out a fifth: validation loss and accuracy per epoch
                 NumberOfThreads = 1,                         // small matrices: one libtorch thread is fastest
+                Progress = progress,                         // at most once a second and after every epoch
             }))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "PredictedLabel"));
 
         Console.WriteLine($"Penguin species: {Count(mlContext, split.TrainSet)} penguins to train (the trainer holds out a fifth of them to validate), {Count(mlContext, split.TestSet)} to test.");
         var model = pipeline.Fit(split.TrainSet);
+        progress.Finish();
 
         // The fitted chain holds ML.NET's prediction transformer; its Model is the trained network.
         var trained = model.OfType<MulticlassPredictionTransformer<AdamWMulticlassModelParameters>>().Single().Model;
@@ -94,6 +100,33 @@ internal static class Program
 
     private static long Count(MLContext mlContext, IDataView data) =>
         mlContext.Data.CreateEnumerable<Penguin>(data, reuseRowObject: true).LongCount();
+}
+
+/// <summary>
+/// Training progress as one console line, rewritten in place on a terminal; where the output is
+/// redirected (a file, a pipe), only the last report is written, once.
+/// </summary>
+/// <remarks>It implements <see cref="IProgress{T}"/> itself, so each report is written on the training
+/// thread, in order; <see cref="Progress{T}"/> would post them to the thread pool.</remarks>
+internal sealed class ProgressLine : IProgress<TrainingProgress>
+{
+    private TrainingProgress? _last;
+
+    public void Report(TrainingProgress value)
+    {
+        _last = value;
+        if (!Console.IsOutputRedirected)
+            Console.Write($"\rTraining: {value.Fraction,4:P0}  epoch {value.Epoch}/{value.NumberOfEpochs}  loss {value.Loss:F4}  {value.Elapsed.TotalSeconds:F1} s, about {value.EstimatedRemaining.TotalSeconds:F1} s left   ");
+    }
+
+    public void Finish()
+    {
+        if (_last is not { } last)
+            return;
+        if (Console.IsOutputRedirected)
+            Console.Write($"Training: {last.Fraction:P0}, {last.Epoch} epochs of {last.MinibatchesPerEpoch} minibatches, last epoch's loss {last.Loss:F4}");
+        Console.WriteLine();
+    }
 }
 
 /// <summary>What the loaded pipeline predicts for one penguin.</summary>

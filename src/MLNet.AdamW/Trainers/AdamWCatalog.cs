@@ -14,24 +14,20 @@ public static class AdamWCatalog
     /// <param name="labelColumnName">The label column (Boolean).</param>
     /// <param name="featureColumnName">The feature column (known-size vector of Single).</param>
     /// <param name="exampleWeightColumnName">An optional Single weight column.</param>
-    /// <param name="learningRate">The learning rate α (default 1e-2).</param>
-    /// <param name="weightDecay">The weight decay λ (default 1e-2).</param>
-    /// <param name="weightDecayMode">How λ enters each step (default Decoupled = AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data (default 50).</param>
+    /// <param name="learningRate">The learning rate α; null for the options' default (<see cref="AdamWTrainerDefaults.LearningRate"/>).</param>
+    /// <param name="weightDecay">The weight decay λ; null for the default of the chosen mode: 0 with <see cref="WeightDecayMode.None"/>, otherwise <see cref="AdamWTrainerDefaults.WeightDecay"/>.</param>
+    /// <param name="weightDecayMode">How λ enters each step; null for the default, <see cref="WeightDecayMode.Decoupled"/> (AdamW).</param>
+    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.NumberOfEpochs"/>).</param>
     /// <example><code>
     /// var pipeline = ml.Transforms.NormalizeMeanVariance("Features")
     ///     .Append(ml.BinaryClassification.Trainers.AdamW(learningRate: 1e-3, weightDecay: 1e-2));
     /// </code></example>
     public static AdamWBinaryTrainer AdamW(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        string? exampleWeightColumnName = null, double learningRate = AdamWTrainerDefaults.LearningRate,
-        double weightDecay = AdamWTrainerDefaults.WeightDecay, WeightDecayMode weightDecayMode = AdamWTrainerDefaults.WeightDecayMode,
-        int numberOfEpochs = AdamWTrainerDefaults.NumberOfEpochs) =>
-        AdamW(catalog, new AdamWBinaryTrainer.Options
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName,
-            LearningRate = learningRate, WeightDecay = weightDecay, WeightDecayMode = weightDecayMode, NumberOfEpochs = numberOfEpochs,
-        });
+        string? exampleWeightColumnName = null, double? learningRate = null, double? weightDecay = null,
+        WeightDecayMode? weightDecayMode = null, int? numberOfEpochs = null) =>
+        AdamW(catalog, Simple<AdamWBinaryTrainer.Options>(labelColumnName, featureColumnName, exampleWeightColumnName,
+            learningRate, weightDecay, weightDecayMode, numberOfEpochs));
 
     /// <summary>A neural-network binary classifier with every option.</summary>
     public static AdamWBinaryTrainer AdamW(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, AdamWBinaryTrainer.Options options)
@@ -45,20 +41,16 @@ public static class AdamWCatalog
     /// <param name="labelColumnName">The label column (a key: add MapValueToKey).</param>
     /// <param name="featureColumnName">The feature column (known-size vector of Single).</param>
     /// <param name="exampleWeightColumnName">An optional Single weight column.</param>
-    /// <param name="learningRate">The learning rate α (default 1e-2).</param>
-    /// <param name="weightDecay">The weight decay λ (default 1e-2).</param>
-    /// <param name="weightDecayMode">How λ enters each step (default Decoupled = AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data (default 50).</param>
+    /// <param name="learningRate">The learning rate α; null for the options' default (<see cref="AdamWTrainerDefaults.LearningRate"/>).</param>
+    /// <param name="weightDecay">The weight decay λ; null for the default of the chosen mode: 0 with <see cref="WeightDecayMode.None"/>, otherwise <see cref="AdamWTrainerDefaults.WeightDecay"/>.</param>
+    /// <param name="weightDecayMode">How λ enters each step; null for the default, <see cref="WeightDecayMode.Decoupled"/> (AdamW).</param>
+    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.NumberOfEpochs"/>).</param>
     public static AdamWMulticlassTrainer AdamW(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        string? exampleWeightColumnName = null, double learningRate = AdamWTrainerDefaults.LearningRate,
-        double weightDecay = AdamWTrainerDefaults.WeightDecay, WeightDecayMode weightDecayMode = AdamWTrainerDefaults.WeightDecayMode,
-        int numberOfEpochs = AdamWTrainerDefaults.NumberOfEpochs) =>
-        AdamW(catalog, new AdamWMulticlassTrainer.Options
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName,
-            LearningRate = learningRate, WeightDecay = weightDecay, WeightDecayMode = weightDecayMode, NumberOfEpochs = numberOfEpochs,
-        });
+        string? exampleWeightColumnName = null, double? learningRate = null, double? weightDecay = null,
+        WeightDecayMode? weightDecayMode = null, int? numberOfEpochs = null) =>
+        AdamW(catalog, Simple<AdamWMulticlassTrainer.Options>(labelColumnName, featureColumnName, exampleWeightColumnName,
+            learningRate, weightDecay, weightDecayMode, numberOfEpochs));
 
     /// <summary>A neural-network multiclass classifier with every option.</summary>
     public static AdamWMulticlassTrainer AdamW(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, AdamWMulticlassTrainer.Options options)
@@ -72,25 +64,35 @@ public static class AdamWCatalog
     /// <param name="labelColumnName">The label column (Single).</param>
     /// <param name="featureColumnName">The feature column (known-size vector of Single).</param>
     /// <param name="exampleWeightColumnName">An optional Single weight column.</param>
-    /// <param name="learningRate">The learning rate α (default 1e-2).</param>
-    /// <param name="weightDecay">The weight decay λ (default 1e-2).</param>
-    /// <param name="weightDecayMode">How λ enters each step (default Decoupled = AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data (default 50).</param>
+    /// <param name="learningRate">The learning rate α; null for the options' default (<see cref="AdamWTrainerDefaults.LearningRate"/>).</param>
+    /// <param name="weightDecay">The weight decay λ; null for the default of the chosen mode: 0 with <see cref="WeightDecayMode.None"/>, otherwise <see cref="AdamWTrainerDefaults.WeightDecay"/>.</param>
+    /// <param name="weightDecayMode">How λ enters each step; null for the default, <see cref="WeightDecayMode.Decoupled"/> (AdamW).</param>
+    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.NumberOfEpochs"/>).</param>
     public static AdamWRegressionTrainer AdamW(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        string? exampleWeightColumnName = null, double learningRate = AdamWTrainerDefaults.LearningRate,
-        double weightDecay = AdamWTrainerDefaults.WeightDecay, WeightDecayMode weightDecayMode = AdamWTrainerDefaults.WeightDecayMode,
-        int numberOfEpochs = AdamWTrainerDefaults.NumberOfEpochs) =>
-        AdamW(catalog, new AdamWRegressionTrainer.Options
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName,
-            LearningRate = learningRate, WeightDecay = weightDecay, WeightDecayMode = weightDecayMode, NumberOfEpochs = numberOfEpochs,
-        });
+        string? exampleWeightColumnName = null, double? learningRate = null, double? weightDecay = null,
+        WeightDecayMode? weightDecayMode = null, int? numberOfEpochs = null) =>
+        AdamW(catalog, Simple<AdamWRegressionTrainer.Options>(labelColumnName, featureColumnName, exampleWeightColumnName,
+            learningRate, weightDecay, weightDecayMode, numberOfEpochs));
 
     /// <summary>A neural-network regression with every option.</summary>
     public static AdamWRegressionTrainer AdamW(this RegressionCatalog.RegressionTrainers catalog, AdamWRegressionTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new AdamWRegressionTrainer(catalog.GetEnvironment(), options);
+    }
+
+    // The simple overloads: a null hyperparameter keeps the options' default, as LightGbm's catalog does,
+    // and λ's default follows the mode, so that weightDecayMode: None alone is a valid request.
+    private static T Simple<T>(string labelColumnName, string featureColumnName, string? exampleWeightColumnName,
+        double? learningRate, double? weightDecay, WeightDecayMode? weightDecayMode, int? numberOfEpochs)
+        where T : AdamWTrainerOptions, new()
+    {
+        var options = new T { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName };
+        options.LearningRate = learningRate ?? options.LearningRate;
+        options.WeightDecayMode = weightDecayMode ?? options.WeightDecayMode;
+        options.WeightDecay = weightDecay ?? (options.WeightDecayMode == WeightDecayMode.None ? 0 : options.WeightDecay);
+        options.NumberOfEpochs = numberOfEpochs ?? options.NumberOfEpochs;
+        return options;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -49,6 +50,31 @@ public sealed class AdamWMulticlassTrainer : AdamWTrainerBase<MulticlassPredicti
     private protected override byte TaskCode => 1;
 
     private protected override AdamWMulticlassModelParameters CreateModel(ModelContent content) => new(Host, content);
+
+    // A single class would train a network that always predicts it, and Evaluate would fail later
+    // on a confusion matrix of one class: refuse it here, as the binary trainer refuses one class.
+    private protected override void CheckTrainingLabels(TabularData train, DataViewSchema.Column labelColumn)
+    {
+        var labels = train.Labels;
+        var first = labels[0];
+        foreach (var label in labels)
+            if (label != first)
+                return;
+        var key = (ulong)first + 1;
+        var name = KeyValueText(labelColumn, (int)first) is { } text ? $"'{text}' (key {key})" : $"key {key}";
+        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+            $"The training data has a single class: label '{labelColumn.Name}' is {name} in all {labels.Length:N0} usable rows. ") +
+            "A multiclass classifier needs examples of at least two classes; check the label column, its MapValueToKey and any filters before the trainer.");
+    }
+
+    private static string? KeyValueText(DataViewSchema.Column column, int index)
+    {
+        if (column.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues) is not { Type: VectorDataViewType { ItemType: TextDataViewType } })
+            return null;
+        var values = default(VBuffer<ReadOnlyMemory<char>>);
+        column.GetKeyValues(ref values);
+        return index < values.Length ? values.GetItemOrDefault(index).ToString() : null;
+    }
 
     /// <inheritdoc />
     public override void CheckLabelCompatible(SchemaShape.Column labelCol)

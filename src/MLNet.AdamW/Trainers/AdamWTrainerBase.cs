@@ -55,6 +55,11 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
 
     private protected abstract TModel CreateModel(ModelContent content);
 
+    /// <summary>Refuses training labels the task cannot learn from (the reader has checked their type).</summary>
+    private protected virtual void CheckTrainingLabels(TabularData train, DataViewSchema.Column labelColumn)
+    {
+    }
+
     /// <summary>Trains with a separate validation set, used for the per-epoch validation metrics and early stopping.</summary>
     public TTransformer Fit(IDataView trainData, IDataView? validationData) => TrainTransformer(trainData, validationData);
 
@@ -73,10 +78,13 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
     {
         ArgumentNullException.ThrowIfNull(trainContext);
         var options = _options;
+        var cancellation = options.CancellationToken;
+        cancellation.ThrowIfCancellationRequested();
         var seed = options.Seed ?? Host.Rand.Next();
         var schema = trainContext.TrainingSet.Schema;
         var train = TabularDataReader.Read(trainContext.TrainingSet.Data, schema.Feature!.Value.Name, schema.Label!.Value.Name,
             schema.Weight?.Name, LabelKind);
+        CheckTrainingLabels(train, schema.Label.Value);
         // Before a ValidationFraction split, whose parts carry no skip counts.
         var trainSkipped = (train.Skipped, Read: train.RowCount + train.Skipped.Total);
         TabularData? validation = null;
@@ -102,7 +110,11 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         var network = new NetworkSpec(train.FeatureCount, options.HiddenLayers, options.Activation, options.BatchNorm, options.Dropout, train.OutputSize);
         var warmStart = WarmStartFrom(trainContext.InitialPredictor, network);
         var trainingOptions = options.ToTrainingOptions(seed);
-        var result = TrainingLoop.Train(train, validation, network, trainingOptions, warmStart, Host.CheckAlive, line => channel.Info(line));
+        var result = TrainingLoop.Train(train, validation, network, trainingOptions, warmStart, checkAlive: () =>
+        {
+            Host.CheckAlive();
+            cancellation.ThrowIfCancellationRequested();
+        }, line => channel.Info(line));
         using var trained = result.Network;
         var content = new ModelContent
         {

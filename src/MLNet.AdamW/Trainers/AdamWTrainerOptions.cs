@@ -154,6 +154,17 @@ public abstract class AdamWTrainerOptions
     /// <value>Default false.</value>
     public bool ResumeFromCheckpoint { get; set; }
 
+    /// <summary>Receives where training is, for progress bars and UIs: after a minibatch at most once a
+    /// second, and after every epoch (<see cref="TrainingProgress"/> says when, and on which thread).</summary>
+    /// <value>Default null (no reports; <c>mlContext.Log</c> still gets one line per epoch).</value>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Stops this trainer's training: checked when <c>Fit</c> starts and before every minibatch, it
+    /// ends <c>Fit</c> with <see cref="OperationCanceledException"/>. Unlike <c>mlContext.CancelExecution()</c>,
+    /// which cancels everything the context runs from then on, it leaves the <c>MLContext</c> usable.</summary>
+    /// <value>Default <see cref="CancellationToken.None"/>.</value>
+    public CancellationToken CancellationToken { get; set; }
+
     /// <summary>Checks every option; throws <see cref="ArgumentOutOfRangeException"/> naming the first one out of range.</summary>
     public void Validate() => ToTrainingOptions(seed: 0).Validate();
 
@@ -211,6 +222,7 @@ public abstract class AdamWTrainerOptions
             CheckpointDirectory = CheckpointDirectory,
             CheckpointInterval = CheckpointInterval,
             Resume = ResumeFromCheckpoint,
+            Progress = Progress,
         };
     }
 }

@@ -223,8 +223,11 @@ internal sealed class TrainingLoop
                 groups[g].WeightDecay = weightDecays[g];
             }
 
+            var progress = _options.Progress is { } sink
+                ? new ProgressReporter(sink, _options.NumberOfEpochs, _batchStarts.Length - 1, state.EpochsCompleted + 1)
+                : null;
             for (var epoch = state.EpochsCompleted + 1; epoch <= _options.NumberOfEpochs && !state.StoppedEarly; epoch++)
-                RunEpoch(network, optimizer, baseRates, state, epoch);
+                RunEpoch(network, optimizer, baseRates, state, epoch, progress);
 
             return Finish(network, optimizer, state);
         }
@@ -265,7 +268,8 @@ internal sealed class TrainingLoop
         }
     }
 
-    private void RunEpoch(Sequential network, WeightDecayOptimizer optimizer, double[] baseRates, TrainingCheckpoint state, int epoch)
+    private void RunEpoch(
+        Sequential network, WeightDecayOptimizer optimizer, double[] baseRates, TrainingCheckpoint state, int epoch, ProgressReporter? progress)
     {
         var watch = Stopwatch.StartNew();
         var epochSeed = EpochSeed(_options.Seed, epoch);
@@ -306,6 +310,7 @@ internal sealed class TrainingLoop
             state.StepsCompleted++;
             lossSum += value * batch.WeightSum;
             weightSum += batch.WeightSum;
+            progress?.MinibatchDone(epoch, b + 1, lossSum / weightSum);
         }
 
         double? validationLoss = null, validationAccuracy = null;
@@ -343,6 +348,7 @@ internal sealed class TrainingLoop
             state.OptimizerState = SaveOptimizerState(optimizer);
             state.Save(directory);
         }
+        progress?.EpochDone(epoch, summary.TrainLoss);
     }
 
     private (double Loss, double? Accuracy) Evaluate(Sequential network, TabularData data)

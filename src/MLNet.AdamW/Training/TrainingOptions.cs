@@ -67,6 +67,9 @@ internal sealed record TrainingOptions
     /// </summary>
     public bool Resume { get; init; }
 
+    /// <summary>Receives <see cref="TrainingProgress"/> reports (see there for when); null reports nothing.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
     /// <summary>
     /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range, or
     /// <see cref="ArgumentException"/> for a contradictory combination.

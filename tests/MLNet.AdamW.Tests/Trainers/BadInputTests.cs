@@ -302,8 +302,8 @@ public sealed class BadInputTests
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => ml.BinaryClassification.Trainers.AdamW((AdamWBinaryTrainer.Options)null!)).ParamName);
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => ml.MulticlassClassification.Trainers.AdamW((AdamWMulticlassTrainer.Options)null!)).ParamName);
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => ml.Regression.Trainers.AdamW((AdamWRegressionTrainer.Options)null!)).ParamName);
-        // λ with no decay mode would be ignored: a contradiction rather than a value out of range.
-        Assert.Equal("WeightDecay", Fails<ArgumentException>(() => ml.Regression.Trainers.AdamW(weightDecayMode: WeightDecayMode.None), "None").ParamName);
+        // A λ given with no decay mode would be ignored: a contradiction rather than a value out of range.
+        Assert.Equal("WeightDecay", Fails<ArgumentException>(() => ml.Regression.Trainers.AdamW(weightDecay: 1e-2, weightDecayMode: WeightDecayMode.None), "None").ParamName);
     }
 
     [Fact]
