@@ -40,7 +40,7 @@ public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>
     private const string Signature = "ADAMWBIN";
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 

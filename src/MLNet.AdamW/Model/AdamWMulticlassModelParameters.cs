@@ -43,7 +43,7 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
     public int ClassCount => Forward.Outputs;
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
 
     private protected override DataViewType OutputType => _outputType;
 

@@ -34,7 +34,7 @@ public sealed class AdamWRegressionModelParameters : AdamWModelParametersBase<fl
     }
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.Regression;
+    private protected override PredictionKind PredictionKind => PredictionKind.Regression;
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 

@@ -69,7 +69,7 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
     }
 
     /// <inheritdoc />
-    public override TModel TrainModelCore(TrainContext trainContext)
+    private protected override TModel TrainModelCore(TrainContext trainContext)
     {
         ArgumentNullException.ThrowIfNull(trainContext);
         var options = _options;
