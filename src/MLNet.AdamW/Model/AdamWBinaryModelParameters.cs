@@ -31,6 +31,7 @@ public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>
 
     internal static AdamWBinaryModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {
+        Internal.MLNetVersionCheck.EnsureSupported();
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));

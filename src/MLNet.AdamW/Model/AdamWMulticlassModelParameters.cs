@@ -33,6 +33,7 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
 
     internal static AdamWMulticlassModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {
+        Internal.MLNetVersionCheck.EnsureSupported();
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));

@@ -27,6 +27,7 @@ public sealed class AdamWRegressionModelParameters : AdamWModelParametersBase<fl
 
     internal static AdamWRegressionModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {
+        Internal.MLNetVersionCheck.EnsureSupported();
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));
