@@ -5,6 +5,7 @@
 #   Training (through the class library Pipeline, plus TorchSharp-cpu): trains the README's
 #     pipeline on penguins, saves model.zip and its scores; run with `dotnet run`, and again
 #     published for linux-x64, which must give the same scores;
+#   Tests (xunit, through the same class library, plus TorchSharp-cpu): `dotnet test`;
 #   Scoring (MLNet.AdamW only, no native backend): loads model.zip and must predict exactly the
 #     same scores without loading libtorch.
 # Every package version is new (0.x.y-ci.<time>), and the consumer restores into its own package
@@ -34,7 +35,7 @@ unzip -l "$feed/MLNet.AdamW.Optimizers.$version.nupkg" | grep -q 'buildTransitiv
   || fail "MLNet.AdamW.Optimizers carries no buildTransitive targets"
 
 main_cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *//')
-cp -r "$repo/tests/Consumer/Pipeline" "$repo/tests/Consumer/Training" "$repo/tests/Consumer/Scoring" "$work/"
+cp -r "$repo/tests/Consumer/Pipeline" "$repo/tests/Consumer/Training" "$repo/tests/Consumer/Tests" "$repo/tests/Consumer/Scoring" "$work/"
 rm -rf "$work"/*/bin "$work"/*/obj
 mkdir -p "$work/data" && cp "$repo/samples/Data/penguins.json" "$work/data/"
 cat > "$work/nuget.config" <<CONFIG
@@ -66,6 +67,9 @@ step "dotnet publish -r linux-x64: Training, run from the publish folder"
 dotnet publish Training -c Release -r linux-x64 --self-contained false -o publish/Training -v q -nologo
 publish/Training/Training data/penguins.json out/published || fail "the published training app failed"
 cmp -s out/run/expected.tsv out/published/expected.tsv || fail "the published training app scored differently from dotnet run's"
+
+step "dotnet test: Tests (xunit, through the class library, TorchSharp-cpu)"
+dotnet test Tests -c Release -nologo || fail "the consumer's tests failed"
 
 step "dotnet publish: Scoring (MLNet.AdamW only), run on the model"
 dotnet publish Scoring -c Release -o publish/Scoring -v q -nologo

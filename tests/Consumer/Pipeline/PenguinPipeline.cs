@@ -23,6 +23,10 @@ public static class PenguinPipeline
             .Append(ml.BinaryClassification.Trainers.AdamW(labelColumnName: "IsMale", featureColumnName: "Features",
                 learningRate: 1e-2, weightDecay: 1e-2, weightDecayMode: WeightDecayMode.Decoupled, numberOfEpochs: 50));
 
+    /// <summary>Every fourth penguin to test, the others to train.</summary>
+    public static (List<Penguin> Train, List<Penguin> Test) Split(List<Penguin> penguins) =>
+        ([.. penguins.Where((_, i) => i % 4 != 0)], [.. penguins.Where((_, i) => i % 4 == 0)]);
+
     /// <summary>The penguins whose four measurements and sex are all known.</summary>
     public static List<Penguin> Read(string path)
     {

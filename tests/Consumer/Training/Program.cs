@@ -17,8 +17,7 @@ TorchSharp.torch.set_num_threads(1);
 
 var penguins = PenguinPipeline.Read(args[0]);
 var ml = new MLContext(seed: 1);
-var trainRows = penguins.Where((_, i) => i % 4 != 0).ToList();
-var testRows = penguins.Where((_, i) => i % 4 == 0).ToList();
+var (trainRows, testRows) = PenguinPipeline.Split(penguins);
 var train = ml.Data.LoadFromEnumerable(trainRows);
 var test = ml.Data.LoadFromEnumerable(testRows);
 
