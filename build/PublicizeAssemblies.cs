@@ -22,7 +22,7 @@ public sealed class PublicizeAssemblies : Task
     private const string CompilerGenerated = "System.Runtime.CompilerServices.CompilerGeneratedAttribute";
 
     // Bump when the rewrite changes, so that copies written by an older rule are replaced.
-    private const string RuleVersion = "friend-2";
+    private const string RuleVersion = "friend-3";
 
     [Required]
     public ITaskItem[] Assemblies { get; set; } = Array.Empty<ITaskItem>();
@@ -70,10 +70,7 @@ public sealed class PublicizeAssemblies : Task
         resolver.AddSearchDirectory(Path.GetDirectoryName(input));
         using (var module = ModuleDefinition.ReadModule(input, new ReaderParameters { AssemblyResolver = resolver, InMemory = true }))
         {
-            // ML.NET's assemblies already name their own friends; reuse that attribute's constructor.
-            var existing = module.Assembly.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == InternalsVisibleTo)
-                ?? throw new InvalidOperationException(Path.GetFileName(input) + " has no InternalsVisibleTo attribute whose constructor could be reused.");
-            var grant = new CustomAttribute(existing.Constructor);
+            var grant = new CustomAttribute(InternalsVisibleToConstructor(module));
             grant.ConstructorArguments.Add(new CustomAttributeArgument(module.TypeSystem.String, friend));
             module.Assembly.CustomAttributes.Add(grant);
 
@@ -109,5 +106,18 @@ public sealed class PublicizeAssemblies : Task
             File.Move(temporary, output);
         }
         return (types, members);
+    }
+
+    // ML.NET's assemblies already name their own friends: reuse that attribute's constructor.
+    // Otherwise refer to the attribute in the assembly's core library (netstandard or System.Runtime).
+    private static MethodReference InternalsVisibleToConstructor(ModuleDefinition module)
+    {
+        var existing = module.Assembly.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == InternalsVisibleTo);
+        if (existing != null)
+            return existing.Constructor;
+        var attribute = new TypeReference("System.Runtime.CompilerServices", "InternalsVisibleToAttribute", module, module.TypeSystem.CoreLibrary);
+        var constructor = new MethodReference(".ctor", module.TypeSystem.Void, attribute) { HasThis = true };
+        constructor.Parameters.Add(new ParameterDefinition(module.TypeSystem.String));
+        return constructor;
     }
 }
