@@ -32,6 +32,7 @@ public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>
 
     internal static AdamWBinaryModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {
+        Internal.MLNetVersionCheck.EnsureSupported();
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));
@@ -41,7 +42,7 @@ public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>
     private const string Signature = "ADAMWBIN";
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 

@@ -160,7 +160,7 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     }
 
     /// <inheritdoc />
-    public override void SaveCore(ModelSaveContext ctx)
+    private protected override void SaveCore(ModelSaveContext ctx)
     {
         base.SaveCore(ctx);
         ctx.SetVersionInfo(VersionInfo);

@@ -34,6 +34,7 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
 
     internal static AdamWMulticlassModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {
+        Internal.MLNetVersionCheck.EnsureSupported();
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));
@@ -44,7 +45,7 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
     public int ClassCount => Forward.Outputs;
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
 
     private protected override DataViewType OutputType => _outputType;
 

@@ -28,6 +28,7 @@ public sealed class AdamWRegressionModelParameters : AdamWModelParametersBase<fl
 
     internal static AdamWRegressionModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
     {
+        Internal.MLNetVersionCheck.EnsureSupported();
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel(MakeVersionInfo(Signature, LoaderSignature));
@@ -35,7 +36,7 @@ public sealed class AdamWRegressionModelParameters : AdamWModelParametersBase<fl
     }
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.Regression;
+    private protected override PredictionKind PredictionKind => PredictionKind.Regression;
 
     private protected override DataViewType OutputType => NumberDataViewType.Single;
 

@@ -41,7 +41,7 @@ public sealed class AdamWBinaryTrainer : AdamWTrainerBase<BinaryPredictionTransf
     }
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.BinaryClassification;
 
     private protected override LabelKind LabelKind => LabelKind.Binary;
 
@@ -50,7 +50,7 @@ public sealed class AdamWBinaryTrainer : AdamWTrainerBase<BinaryPredictionTransf
     private protected override AdamWBinaryModelParameters CreateModel(ModelContent content) => new(Host, content);
 
     /// <inheritdoc />
-    public override void CheckLabelCompatible(SchemaShape.Column labelCol)
+    private protected override void CheckLabelCompatible(SchemaShape.Column labelCol)
     {
         if (!LabelColumn.IsCompatibleWith(labelCol))
             throw new ArgumentOutOfRangeException(nameof(labelCol),
@@ -59,7 +59,7 @@ public sealed class AdamWBinaryTrainer : AdamWTrainerBase<BinaryPredictionTransf
     }
 
     /// <inheritdoc />
-    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>
+    private protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>
     [
         new(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
         new(DefaultColumnNames.Probability, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation(true))),
@@ -67,6 +67,6 @@ public sealed class AdamWBinaryTrainer : AdamWTrainerBase<BinaryPredictionTransf
     ];
 
     /// <inheritdoc />
-    public override BinaryPredictionTransformer<AdamWBinaryModelParameters> MakeTransformer(AdamWBinaryModelParameters model, DataViewSchema trainSchema) =>
+    private protected override BinaryPredictionTransformer<AdamWBinaryModelParameters> MakeTransformer(AdamWBinaryModelParameters model, DataViewSchema trainSchema) =>
         PredictionTransformers.Binary(Host, model, trainSchema, FeatureColumn.Name, LabelColumn.Name);
 }

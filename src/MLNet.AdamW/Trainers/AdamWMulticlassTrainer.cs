@@ -43,7 +43,7 @@ public sealed class AdamWMulticlassTrainer : AdamWTrainerBase<MulticlassPredicti
     }
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
+    private protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
 
     private protected override LabelKind LabelKind => LabelKind.Multiclass;
 
@@ -77,7 +77,7 @@ public sealed class AdamWMulticlassTrainer : AdamWTrainerBase<MulticlassPredicti
     }
 
     /// <inheritdoc />
-    public override void CheckLabelCompatible(SchemaShape.Column labelCol)
+    private protected override void CheckLabelCompatible(SchemaShape.Column labelCol)
     {
         if (!labelCol.IsKey || labelCol.Kind != SchemaShape.Column.VectorKind.Scalar)
             throw new ArgumentOutOfRangeException(nameof(labelCol),
@@ -86,7 +86,7 @@ public sealed class AdamWMulticlassTrainer : AdamWTrainerBase<MulticlassPredicti
     }
 
     /// <inheritdoc />
-    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)
+    private protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)
     {
         if (!inputSchema.TryFindColumn(LabelColumn.Name, out var label))
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Schema mismatch for label column '{LabelColumn.Name}': column not found.");
@@ -101,6 +101,6 @@ public sealed class AdamWMulticlassTrainer : AdamWTrainerBase<MulticlassPredicti
     }
 
     /// <inheritdoc />
-    public override MulticlassPredictionTransformer<AdamWMulticlassModelParameters> MakeTransformer(AdamWMulticlassModelParameters model, DataViewSchema trainSchema) =>
+    private protected override MulticlassPredictionTransformer<AdamWMulticlassModelParameters> MakeTransformer(AdamWMulticlassModelParameters model, DataViewSchema trainSchema) =>
         PredictionTransformers.Multiclass(Host, model, trainSchema, FeatureColumn.Name, LabelColumn.Name);
 }

@@ -39,7 +39,7 @@ public sealed class AdamWRegressionTrainer : AdamWTrainerBase<RegressionPredicti
     }
 
     /// <inheritdoc />
-    public override PredictionKind PredictionKind => PredictionKind.Regression;
+    private protected override PredictionKind PredictionKind => PredictionKind.Regression;
 
     private protected override LabelKind LabelKind => LabelKind.Regression;
 
@@ -48,7 +48,7 @@ public sealed class AdamWRegressionTrainer : AdamWTrainerBase<RegressionPredicti
     private protected override AdamWRegressionModelParameters CreateModel(ModelContent content) => new(Host, content);
 
     /// <inheritdoc />
-    public override void CheckLabelCompatible(SchemaShape.Column labelCol)
+    private protected override void CheckLabelCompatible(SchemaShape.Column labelCol)
     {
         if (!LabelColumn.IsCompatibleWith(labelCol))
             throw new ArgumentOutOfRangeException(nameof(labelCol),
@@ -57,12 +57,12 @@ public sealed class AdamWRegressionTrainer : AdamWTrainerBase<RegressionPredicti
     }
 
     /// <inheritdoc />
-    public override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>
+    private protected override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema) =>
     [
         new(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
     ];
 
     /// <inheritdoc />
-    public override RegressionPredictionTransformer<AdamWRegressionModelParameters> MakeTransformer(AdamWRegressionModelParameters model, DataViewSchema trainSchema) =>
+    private protected override RegressionPredictionTransformer<AdamWRegressionModelParameters> MakeTransformer(AdamWRegressionModelParameters model, DataViewSchema trainSchema) =>
         PredictionTransformers.Regression(Host, model, trainSchema, FeatureColumn.Name);
 }

@@ -41,6 +41,7 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
     // from options.LabelColumnName in their base-constructor call, so they call this first).
     private protected static AdamWTrainerOptions Validated(AdamWTrainerOptions options)
     {
+        Internal.MLNetVersionCheck.EnsureSupported();
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         return options;
@@ -74,7 +75,7 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
     }
 
     /// <inheritdoc />
-    public override TModel TrainModelCore(TrainContext trainContext)
+    private protected override TModel TrainModelCore(TrainContext trainContext)
     {
         ArgumentNullException.ThrowIfNull(trainContext);
         var options = _options;

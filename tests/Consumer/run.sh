@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The packaging check: packs the libraries as `dotnet pack MLNet.AdamW.sln` does, then, in a temp
+# folder outside the repository with its own nuget.config that adds the packed folder as a source
+# (the machine's own sources stay), builds and runs what a user would write:
+#   Training (through the class library Pipeline, plus TorchSharp-cpu): trains the README's
+#     pipeline on penguins, saves model.zip and its scores; run with `dotnet run`, and again
+#     published for linux-x64, which must give the same scores;
+#   Tests (xunit, through the same class library, plus TorchSharp-cpu): `dotnet test`;
+#   Scoring (MLNet.AdamW only, no native backend): loads model.zip and must predict exactly the
+#     same scores without loading libtorch.
+# Every package version is new (0.x.y-ci.<time>), and the consumer restores into its own package
+# folder with the machine's as a read-only fallback, so a cached copy of an older build can never be
+# what is tested, and the machine's cache is not written. Exits non-zero on the first failure.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/mlnet-adamw-consumer.XXXXXX")
+if [ "${KEEP_CONSUMER:-}" = 1 ]; then echo "consumer: keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+step() { echo "consumer: $*"; }
+fail() { echo "consumer: FAILED: $*" >&2; exit 1; }
+start=$SECONDS
+
+feed="$work/feed"
+suffix="ci.$(date -u +%Y%m%d%H%M%S).$$"
+step "packing MLNet.AdamW.sln with version suffix $suffix"
+dotnet pack "$repo/MLNet.AdamW.sln" -c Release -o "$feed" --version-suffix "$suffix" -v q -nologo
+version=$(cd "$feed" && ls MLNet.AdamW.Optimizers.*.nupkg | sed 's/^MLNet\.AdamW\.Optimizers\.\(.*\)\.nupkg$/\1/')
+expected=$(printf '%s\n' "MLNet.AdamW.$version.nupkg" "MLNet.AdamW.$version.snupkg" \
+  "MLNet.AdamW.Optimizers.$version.nupkg" "MLNet.AdamW.Optimizers.$version.snupkg" | sort)
+[ "$(cd "$feed" && ls | sort)" = "$expected" ] || fail "expected exactly the two packages and their symbols, got: $(ls "$feed" | tr '\n' ' ')"
+(cd "$feed" && ls -l | awk 'NR > 1 { printf "consumer:   %8d  %s\n", $5, $9 }')
+unzip -p "$feed/MLNet.AdamW.$version.nupkg" MLNet.AdamW.nuspec | grep -q 'id="Microsoft.ML" version="\[5.0.1\]"' \
+  || fail "MLNet.AdamW's nuspec does not pin Microsoft.ML to [5.0.1]"
+unzip -l "$feed/MLNet.AdamW.Optimizers.$version.nupkg" | grep -q 'buildTransitive/MLNet.AdamW.Optimizers.targets' \
+  || fail "MLNet.AdamW.Optimizers carries no buildTransitive targets"
+
+main_cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *//')
+cp -r "$repo/tests/Consumer/Pipeline" "$repo/tests/Consumer/Training" "$repo/tests/Consumer/Tests" "$repo/tests/Consumer/Scoring" "$work/"
+rm -rf "$work"/*/bin "$work"/*/obj
+mkdir -p "$work/data" && cp "$repo/samples/Data/penguins.json" "$work/data/"
+cat > "$work/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="mlnet-adamw-packed" value="$feed" />
+  </packageSources>
+  <fallbackPackageFolders>
+    <add key="machine-cache" value="$main_cache" />
+  </fallbackPackageFolders>
+</configuration>
+CONFIG
+# The consumer's own settings: which build of MLNet.AdamW to use (and nothing else of the repository's).
+cat > "$work/Directory.Build.props" <<PROPS
+<Project>
+  <PropertyGroup>
+    <MLNetAdamWVersion>[$version]</MLNetAdamWVersion>
+  </PropertyGroup>
+</Project>
+PROPS
+export NUGET_PACKAGES="$work/packages"
+cd "$work"
+
+step "dotnet run: Training (MLNet.AdamW $version through a class library, TorchSharp-cpu)"
+dotnet run --project Training -c Release -- data/penguins.json out/run || fail "the training app failed"
+
+step "dotnet publish -r linux-x64: Training, run from the publish folder"
+dotnet publish Training -c Release -r linux-x64 --self-contained false -o publish/Training -v q -nologo
+publish/Training/Training data/penguins.json out/published || fail "the published training app failed"
+cmp -s out/run/expected.tsv out/published/expected.tsv || fail "the published training app scored differently from dotnet run's"
+
+step "dotnet test: Tests (xunit, through the class library, TorchSharp-cpu)"
+dotnet test Tests -c Release -nologo || fail "the consumer's tests failed"
+
+step "dotnet publish: Scoring (MLNet.AdamW only), run on the model"
+dotnet publish Scoring -c Release -o publish/Scoring -v q -nologo
+dotnet publish/Scoring/Scoring.dll out/run/model.zip out/run/expected.tsv || fail "the scoring-only app failed"
+
+# ONNX round trip (issue 6 §3): export out/run/model.zip with ml.Model.ConvertToOnnx, score the .onnx
+# with ONNX Runtime, compare with out/run/expected.tsv. Added here together with ONNX export.
+
+step "sizes: Training build output $(du -sh Training/bin/Release/net10.0 | cut -f1), published for linux-x64 $(du -sh publish/Training | cut -f1); Scoring published $(du -sh publish/Scoring | cut -f1)"
+step "passed in $((SECONDS - start)) s"
