@@ -7,7 +7,9 @@
 #     published for linux-x64, which must give the same scores;
 #   Tests (xunit, through the same class library, plus TorchSharp-cpu): `dotnet test`;
 #   Scoring (MLNet.AdamW only, no native backend): loads model.zip and must predict exactly the
-#     same scores without loading libtorch.
+#     same scores without loading libtorch;
+#   Onnx (MLNet.AdamW, Microsoft.ML.OnnxConverter, Microsoft.ML.OnnxRuntime): exports model.zip with
+#     ml.Model.ConvertToOnnx and ONNX Runtime must score it as ML.NET did (within 1e-5).
 # Every package version is new (0.x.y-ci.<time>), and the consumer restores into its own package
 # folder with the machine's as a read-only fallback, so a cached copy of an older build can never be
 # what is tested, and the machine's cache is not written. Exits non-zero on the first failure.
@@ -35,7 +37,7 @@ unzip -l "$feed/MLNet.AdamW.Optimizers.$version.nupkg" | grep -q 'buildTransitiv
   || fail "MLNet.AdamW.Optimizers carries no buildTransitive targets"
 
 main_cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *//')
-cp -r "$repo/tests/Consumer/Pipeline" "$repo/tests/Consumer/Training" "$repo/tests/Consumer/Tests" "$repo/tests/Consumer/Scoring" "$work/"
+cp -r "$repo/tests/Consumer/Pipeline" "$repo/tests/Consumer/Training" "$repo/tests/Consumer/Tests" "$repo/tests/Consumer/Scoring" "$repo/tests/Consumer/Onnx" "$work/"
 rm -rf "$work"/*/bin "$work"/*/obj
 mkdir -p "$work/data" && cp "$repo/samples/Data/penguins.json" "$work/data/"
 cat > "$work/nuget.config" <<CONFIG
@@ -75,8 +77,8 @@ step "dotnet publish: Scoring (MLNet.AdamW only), run on the model"
 dotnet publish Scoring -c Release -o publish/Scoring -v q -nologo
 dotnet publish/Scoring/Scoring.dll out/run/model.zip out/run/expected.tsv || fail "the scoring-only app failed"
 
-# ONNX round trip (issue 6 §3): export out/run/model.zip with ml.Model.ConvertToOnnx, score the .onnx
-# with ONNX Runtime, compare with out/run/expected.tsv. Added here together with ONNX export.
+step "dotnet run: Onnx (MLNet.AdamW, OnnxConverter, ONNX Runtime): export model.zip, score it with ONNX Runtime"
+dotnet run --project Onnx -c Release -- out/run/model.zip out/run/expected.tsv out/run/model.onnx || fail "the ONNX round trip failed"
 
 step "sizes: Training build output $(du -sh Training/bin/Release/net10.0 | cut -f1), published for linux-x64 $(du -sh publish/Training | cut -f1); Scoring published $(du -sh publish/Scoring | cut -f1)"
 step "passed in $((SECONDS - start)) s"
