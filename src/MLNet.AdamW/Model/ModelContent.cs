@@ -16,16 +16,17 @@ namespace MLNet.AdamW.Model;
 /// The frame is validated — magic, a known format, a length that fits in what is left of the
 /// stream, the checksum — before any byte of the payload is parsed or reaches native code, so a
 /// truncated, corrupted or future model fails with <see cref="InvalidDataException"/>.
+/// Format 1 also stored the class count and the dropout rate, which scoring and warm starts never
+/// needed (the last layer's width is the class count; dropout is off at inference and free to
+/// change in a warm start); format 2 leaves them out, and format-1 files still load.
 /// </remarks>
 internal sealed class ModelContent
 {
-    public const uint FormatVersion = 1;
+    public const uint FormatVersion = 2;
     private static ReadOnlySpan<byte> Magic => "MLNAWMDL"u8;
 
     /// <summary>0 binary, 1 multiclass, 2 regression.</summary>
     public required byte Task { get; init; }
-
-    public required int ClassCount { get; init; }
 
     public required IReadOnlyList<DenseLayer> Layers { get; init; }
 
@@ -34,8 +35,6 @@ internal sealed class ModelContent
     public required int ActivationCode { get; init; }
 
     public required bool BatchNorm { get; init; }
-
-    public required double Dropout { get; init; }
 
     /// <summary>The TorchSharp module's <c>save</c> bytes, for warm starts.</summary>
     public required byte[] NetworkState { get; init; }
@@ -85,7 +84,7 @@ internal sealed class ModelContent
             if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(hash))
                 throw new InvalidDataException("The model data is corrupted: its checksum does not match.");
             using var payload = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-            return ReadPayload(payload);
+            return ReadPayload(payload, format);
         }
         catch (EndOfStreamException e)
         {
@@ -96,7 +95,6 @@ internal sealed class ModelContent
     private void WritePayload(BinaryWriter w)
     {
         w.Write(Task);
-        w.Write(ClassCount);
         w.Write(Layers.Count);
         foreach (var layer in Layers)
         {
@@ -112,7 +110,6 @@ internal sealed class ModelContent
             w.Write(h);
         w.Write(ActivationCode);
         w.Write(BatchNorm);
-        w.Write(Dropout);
         w.Write(NetworkState.Length);
         w.Write(NetworkState);
         w.Write(NetworkDescription);
@@ -120,12 +117,13 @@ internal sealed class ModelContent
         History.Write(w);
     }
 
-    private static ModelContent ReadPayload(BinaryReader r)
+    private static ModelContent ReadPayload(BinaryReader r, uint format)
     {
         var task = r.ReadByte();
         if (task > 2)
             throw new InvalidDataException($"Unknown task code {task} in the model.");
-        var classCount = r.ReadInt32();
+        if (format == 1)
+            _ = r.ReadInt32(); // the class count
         var layerCount = Count(r, 1024, "layers");
         var layers = new List<DenseLayer>(layerCount);
         for (var i = 0; i < layerCount; i++)
@@ -143,7 +141,8 @@ internal sealed class ModelContent
             hidden[i] = r.ReadInt32();
         var activationCode = r.ReadInt32();
         var batchNorm = r.ReadBoolean();
-        var dropout = r.ReadDouble();
+        if (format == 1)
+            _ = r.ReadDouble(); // the dropout rate
         var state = r.ReadBytes(Count(r, int.MaxValue, "network state bytes"));
         var networkDescription = r.ReadString();
         var optimizerDescription = r.ReadString();
@@ -152,8 +151,8 @@ internal sealed class ModelContent
             throw new InvalidDataException("The model data has trailing bytes.");
         var content = new ModelContent
         {
-            Task = task, ClassCount = classCount, Layers = layers, HiddenLayers = hidden, ActivationCode = activationCode,
-            BatchNorm = batchNorm, Dropout = dropout, NetworkState = state, NetworkDescription = networkDescription,
+            Task = task, Layers = layers, HiddenLayers = hidden, ActivationCode = activationCode,
+            BatchNorm = batchNorm, NetworkState = state, NetworkDescription = networkDescription,
             OptimizerDescription = optimizerDescription, History = history,
         };
         _ = new ManagedForward(layers);

@@ -190,7 +190,7 @@ public abstract class AdamWTrainerOptions
             WeightDecay = WeightDecay, WeightDecayMode = WeightDecayMode, WeightDecayScaling = WeightDecayScaling,
         };
 
-    internal TrainingOptions ToTrainingOptions(int seed, bool hasValidation = true)
+    internal TrainingOptions ToTrainingOptions(int seed)
     {
         ValidateColumns();
         return new TrainingOptions
@@ -207,10 +207,11 @@ public abstract class AdamWTrainerOptions
             StepSize = StepSize,
             StepGamma = StepGamma,
             MinimumLearningRateFraction = MinimumLearningRateFraction,
-            EarlyStoppingPatience = hasValidation ? EarlyStoppingPatience : null,
+            EarlyStoppingPatience = EarlyStoppingPatience,
             CheckpointDirectory = CheckpointDirectory,
             CheckpointInterval = CheckpointInterval,
             Resume = ResumeFromCheckpoint,
+            StandardizeLabels = this is AdamWRegressionTrainer.Options { StandardizeLabel: true },
         };
     }
 }
