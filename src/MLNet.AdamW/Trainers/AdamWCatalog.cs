@@ -15,9 +15,9 @@ public static class AdamWCatalog
     /// <param name="featureColumnName">The feature column (known-size vector of Single).</param>
     /// <param name="exampleWeightColumnName">An optional Single weight column.</param>
     /// <param name="learningRate">The learning rate α (default 1e-2).</param>
-    /// <param name="weightDecay">The weight decay λ (default 1e-2).</param>
+    /// <param name="weightDecay">The weight decay λ (default 3e-2).</param>
     /// <param name="weightDecayMode">How λ enters each step (default Decoupled = AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data (default 50).</param>
+    /// <param name="numberOfEpochs">Passes over the data (default 20).</param>
     /// <example><code>
     /// var pipeline = ml.Transforms.NormalizeMeanVariance("Features")
     ///     .Append(ml.BinaryClassification.Trainers.AdamW(learningRate: 1e-3, weightDecay: 1e-2));
@@ -26,7 +26,7 @@ public static class AdamWCatalog
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
         string? exampleWeightColumnName = null, double learningRate = AdamWTrainerDefaults.LearningRate,
         double weightDecay = AdamWTrainerDefaults.WeightDecay, WeightDecayMode weightDecayMode = AdamWTrainerDefaults.WeightDecayMode,
-        int numberOfEpochs = AdamWTrainerDefaults.NumberOfEpochs) =>
+        int numberOfEpochs = AdamWTrainerDefaults.BinaryNumberOfEpochs) =>
         AdamW(catalog, new AdamWBinaryTrainer.Options
         {
             LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName,
@@ -46,14 +46,14 @@ public static class AdamWCatalog
     /// <param name="featureColumnName">The feature column (known-size vector of Single).</param>
     /// <param name="exampleWeightColumnName">An optional Single weight column.</param>
     /// <param name="learningRate">The learning rate α (default 1e-2).</param>
-    /// <param name="weightDecay">The weight decay λ (default 1e-2).</param>
+    /// <param name="weightDecay">The weight decay λ (default 3e-2).</param>
     /// <param name="weightDecayMode">How λ enters each step (default Decoupled = AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data (default 50).</param>
+    /// <param name="numberOfEpochs">Passes over the data (default 100).</param>
     public static AdamWMulticlassTrainer AdamW(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
         string? exampleWeightColumnName = null, double learningRate = AdamWTrainerDefaults.LearningRate,
         double weightDecay = AdamWTrainerDefaults.WeightDecay, WeightDecayMode weightDecayMode = AdamWTrainerDefaults.WeightDecayMode,
-        int numberOfEpochs = AdamWTrainerDefaults.NumberOfEpochs) =>
+        int numberOfEpochs = AdamWTrainerDefaults.MulticlassNumberOfEpochs) =>
         AdamW(catalog, new AdamWMulticlassTrainer.Options
         {
             LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName,
@@ -73,14 +73,14 @@ public static class AdamWCatalog
     /// <param name="featureColumnName">The feature column (known-size vector of Single).</param>
     /// <param name="exampleWeightColumnName">An optional Single weight column.</param>
     /// <param name="learningRate">The learning rate α (default 1e-2).</param>
-    /// <param name="weightDecay">The weight decay λ (default 1e-2).</param>
+    /// <param name="weightDecay">The weight decay λ (default 3e-2).</param>
     /// <param name="weightDecayMode">How λ enters each step (default Decoupled = AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data (default 50).</param>
+    /// <param name="numberOfEpochs">Passes over the data (default 100).</param>
     public static AdamWRegressionTrainer AdamW(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
         string? exampleWeightColumnName = null, double learningRate = AdamWTrainerDefaults.LearningRate,
         double weightDecay = AdamWTrainerDefaults.WeightDecay, WeightDecayMode weightDecayMode = AdamWTrainerDefaults.WeightDecayMode,
-        int numberOfEpochs = AdamWTrainerDefaults.NumberOfEpochs) =>
+        int numberOfEpochs = AdamWTrainerDefaults.RegressionNumberOfEpochs) =>
         AdamW(catalog, new AdamWRegressionTrainer.Options
         {
             LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, ExampleWeightColumnName = exampleWeightColumnName,
