@@ -6,9 +6,9 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MLNet.AdamW.Benchmarks;
 
-if (args is ["compare"])
+if (args is ["compare", .. var suiteArgs])
 {
-    TrainerComparison.Run(Console.Out);
+    MLNet.AdamW.Benchmarks.DefaultsSuite.TrainerComparison.Run(suiteArgs);
     return;
 }
 

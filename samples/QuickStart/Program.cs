@@ -42,9 +42,9 @@ internal static class Program
             .Append(mlContext.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options
             {
                 WeightDecayMode = WeightDecayMode.Decoupled, // AdamW (the default); L2 = Adam-ℓ2, Proximal = AdamProx
-                LearningRate = 1e-2,                         // the default, as is λ = 1e-2
-                WeightDecay = 1e-2,
-                NumberOfEpochs = 30,                         // default 50; a 64-64 ReLU network by default
+                LearningRate = 1e-2,                         // the default
+                WeightDecay = 1e-2,                          // default 3e-2
+                NumberOfEpochs = 30,                         // default 100 for multiclass; a 128-128 ReLU network by default
                 ValidationFraction = 0.2,                    // hold out a fifth: validation loss and accuracy per epoch
                 NumberOfThreads = 1,                         // small matrices: one libtorch thread is fastest
                 Progress = progress,                         // at most once a second and after every epoch

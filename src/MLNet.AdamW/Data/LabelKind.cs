@@ -1,7 +1,7 @@
 namespace MLNet.AdamW.Data;
 
 /// <summary>What a label column holds, and so which loss and output layer a network is trained with.</summary>
-public enum LabelKind
+internal enum LabelKind
 {
     /// <summary>A <c>Boolean</c> label; the network has one output, a logit, trained with binary cross-entropy.</summary>
     Binary = 0,

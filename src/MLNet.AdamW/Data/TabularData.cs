@@ -145,6 +145,14 @@ internal sealed class TabularData
         return new TabularData(Kind, features, labels, weights, FeatureCount, ClassCount, default);
     }
 
+    /// <summary>The same rows with other labels (of the same kind); features and weights are shared.</summary>
+    public TabularData WithLabels(float[] labels)
+    {
+        if (labels.Length != RowCount)
+            throw new ArgumentException($"{labels.Length} labels for {RowCount} rows.", nameof(labels));
+        return new TabularData(Kind, Features, labels, Weights, FeatureCount, ClassCount, Skipped);
+    }
+
     /// <summary>
     /// Splits the rows at random (deterministic for a seed) into a training part and a validation
     /// part holding round(fraction·RowCount) rows, at least one row each.

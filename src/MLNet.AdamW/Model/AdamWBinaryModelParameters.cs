@@ -12,7 +12,8 @@ namespace MLNet.AdamW;
 
 /// <summary>
 /// A network trained by the AdamW binary trainer: its single output is the score (a
-/// logit; the predicted label is score &gt; 0) and σ(score) the probability.
+/// logit; the predicted label is score &gt; 0) and σ(score), kept within [2⁻²⁴, 1 − 2⁻²⁴] so that
+/// a log-loss stays finite, the probability.
 /// </summary>
 /// <remarks>The network is trained on the log-loss, so σ(score) is already a probability: the model
 /// declares it, and ML.NET (e.g. OneVersusAll) does not fit a second calibrator on top.</remarks>
@@ -60,7 +61,7 @@ public sealed class AdamWBinaryModelParameters : AdamWModelParametersBase<float>
         ValueMapper<VBuffer<float>, float, float> mapper = (in VBuffer<float> source, ref float score, ref float probability) =>
         {
             score = Score(source);
-            probability = ManagedForward.Sigmoid(score);
+            probability = Probabilities.Binary(score);
         };
         return (ValueMapper<TIn, TOut, TDist>)(Delegate)mapper;
     }

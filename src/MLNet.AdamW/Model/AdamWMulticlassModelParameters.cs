@@ -12,7 +12,8 @@ namespace MLNet.AdamW;
 
 /// <summary>
 /// A network trained by the AdamW multiclass trainer: the score is the softmax of its K outputs,
-/// one probability per class in the order of the label's key values.
+/// one probability per class in the order of the label's key values, each kept within
+/// [2⁻²⁴, 1 − 2⁻²⁴] so that a log-loss stays finite.
 /// </summary>
 public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VBuffer<float>>
 {
@@ -56,7 +57,7 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
         {
             var editor = VBufferEditor.Create(ref destination, Forward.Outputs);
             Run(source, editor.Values);
-            Softmax(editor.Values);
+            Probabilities.Softmax(editor.Values);
             destination = editor.Commit();
         };
 
@@ -69,20 +70,5 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
         OnnxExport.ClampedSoftmax(ctx, logits, outputNames[1]);
         OnnxExport.PredictedKey(ctx, outputNames[1], outputNames[0]);
         return true;
-    }
-
-    private static void Softmax(Span<float> values)
-    {
-        var max = float.NegativeInfinity;
-        foreach (var v in values)
-            max = MathF.Max(max, v);
-        var sum = 0.0;
-        foreach (ref var v in values)
-        {
-            v = MathF.Exp(v - max);
-            sum += v;
-        }
-        foreach (ref var v in values)
-            v = (float)(v / sum);
     }
 }

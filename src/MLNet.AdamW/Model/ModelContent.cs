@@ -16,16 +16,17 @@ namespace MLNet.AdamW.Model;
 /// The frame is validated — magic, a known format, a length that fits in what is left of the
 /// stream, the checksum — before any byte of the payload is parsed or reaches native code, so a
 /// truncated, corrupted or future model fails with <see cref="InvalidDataException"/>.
+/// Format 1 also stored the class count, which nothing needed (the last layer's width is the class
+/// count); format 2 leaves it out, and format-1 files still load. The dropout rate is kept: scoring
+/// ignores it, but <see cref="TorchModule"/> rebuilds the trained module with its dropout layers.
 /// </remarks>
 internal sealed class ModelContent
 {
-    public const uint FormatVersion = 1;
+    public const uint FormatVersion = 2;
     private static ReadOnlySpan<byte> Magic => "MLNAWMDL"u8;
 
     /// <summary>0 binary, 1 multiclass, 2 regression.</summary>
     public required byte Task { get; init; }
-
-    public required int ClassCount { get; init; }
 
     public required IReadOnlyList<DenseLayer> Layers { get; init; }
 
@@ -35,6 +36,7 @@ internal sealed class ModelContent
 
     public required bool BatchNorm { get; init; }
 
+    /// <summary>The dropout rate the network was trained with (its module has dropout layers).</summary>
     public required double Dropout { get; init; }
 
     /// <summary>The TorchSharp module's <c>save</c> bytes, for warm starts.</summary>
@@ -85,7 +87,7 @@ internal sealed class ModelContent
             if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(hash))
                 throw new InvalidDataException("The model data is corrupted: its checksum does not match.");
             using var payload = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-            return ReadPayload(payload);
+            return ReadPayload(payload, format);
         }
         catch (EndOfStreamException e)
         {
@@ -96,7 +98,6 @@ internal sealed class ModelContent
     private void WritePayload(BinaryWriter w)
     {
         w.Write(Task);
-        w.Write(ClassCount);
         w.Write(Layers.Count);
         foreach (var layer in Layers)
         {
@@ -120,12 +121,13 @@ internal sealed class ModelContent
         History.Write(w);
     }
 
-    private static ModelContent ReadPayload(BinaryReader r)
+    private static ModelContent ReadPayload(BinaryReader r, uint format)
     {
         var task = r.ReadByte();
         if (task > 2)
             throw new InvalidDataException($"Unknown task code {task} in the model.");
-        var classCount = r.ReadInt32();
+        if (format == 1)
+            _ = r.ReadInt32(); // the class count
         var layerCount = Count(r, 1024, "layers");
         var layers = new List<DenseLayer>(layerCount);
         for (var i = 0; i < layerCount; i++)
@@ -144,6 +146,8 @@ internal sealed class ModelContent
         var activationCode = r.ReadInt32();
         var batchNorm = r.ReadBoolean();
         var dropout = r.ReadDouble();
+        if (!(dropout >= 0 && dropout < 1))
+            throw new InvalidDataException($"The model data is corrupted: dropout rate {dropout}.");
         var state = r.ReadBytes(Count(r, int.MaxValue, "network state bytes"));
         var networkDescription = r.ReadString();
         var optimizerDescription = r.ReadString();
@@ -152,7 +156,7 @@ internal sealed class ModelContent
             throw new InvalidDataException("The model data has trailing bytes.");
         var content = new ModelContent
         {
-            Task = task, ClassCount = classCount, Layers = layers, HiddenLayers = hidden, ActivationCode = activationCode,
+            Task = task, Layers = layers, HiddenLayers = hidden, ActivationCode = activationCode,
             BatchNorm = batchNorm, Dropout = dropout, NetworkState = state, NetworkDescription = networkDescription,
             OptimizerDescription = optimizerDescription, History = history,
         };

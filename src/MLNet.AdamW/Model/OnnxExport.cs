@@ -40,7 +40,7 @@ internal static class OnnxExport
         }
     }
 
-    /// <summary>The binary probability: the clamped σ(score) (see <see cref="ProbabilityLimits"/>).</summary>
+    /// <summary>The binary probability: the clamped σ(score) (see <see cref="Probabilities"/>).</summary>
     public static void ClampedSigmoid(OnnxContext ctx, string score, string probability)
     {
         var sigmoid = Intermediate(ctx, "Sigmoid");
@@ -114,8 +114,8 @@ internal static class OnnxExport
     private static void Clamp(OnnxContext ctx, string input, string output)
     {
         var floored = Intermediate(ctx, "AtLeastFloor");
-        Node(ctx, "Max", [input, ctx.AddInitializer(ProbabilityLimits.ProbabilityFloor, "ProbabilityFloor")], floored);
-        Node(ctx, "Min", [floored, ctx.AddInitializer(ProbabilityLimits.ProbabilityCeiling, "ProbabilityCeiling")], output);
+        Node(ctx, "Max", [input, ctx.AddInitializer(Probabilities.Floor, "ProbabilityFloor")], floored);
+        Node(ctx, "Min", [floored, ctx.AddInitializer(Probabilities.Ceiling, "ProbabilityCeiling")], output);
     }
 
     private static string Intermediate(OnnxContext ctx, string name) => ctx.AddIntermediateVariable(null, name, skip: true);

@@ -33,6 +33,11 @@ public sealed class AdamWBinaryTrainer : AdamWTrainerBase<BinaryPredictionTransf
     /// <summary>Options of <see cref="AdamWBinaryTrainer"/>; the label column holds Boolean values.</summary>
     public sealed class Options : AdamWTrainerOptions
     {
+        /// <summary>Options with the binary defaults (<see cref="AdamWTrainerDefaults.BinaryNumberOfEpochs"/> epochs).</summary>
+        public Options()
+            : base(AdamWTrainerDefaults.BinaryNumberOfEpochs)
+        {
+        }
     }
 
     internal AdamWBinaryTrainer(IHostEnvironment env, Options options)

@@ -17,7 +17,7 @@ public static class AdamWCatalog
     /// <param name="learningRate">The learning rate α; null for the options' default (<see cref="AdamWTrainerDefaults.LearningRate"/>).</param>
     /// <param name="weightDecay">The weight decay λ; null for the default of the chosen mode: 0 with <see cref="WeightDecayMode.None"/>, otherwise <see cref="AdamWTrainerDefaults.WeightDecay"/>.</param>
     /// <param name="weightDecayMode">How λ enters each step; null for the default, <see cref="WeightDecayMode.Decoupled"/> (AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.NumberOfEpochs"/>).</param>
+    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.BinaryNumberOfEpochs"/>).</param>
     /// <example><code>
     /// var pipeline = ml.Transforms.NormalizeMeanVariance("Features")
     ///     .Append(ml.BinaryClassification.Trainers.AdamW(learningRate: 1e-3, weightDecay: 1e-2));
@@ -44,7 +44,7 @@ public static class AdamWCatalog
     /// <param name="learningRate">The learning rate α; null for the options' default (<see cref="AdamWTrainerDefaults.LearningRate"/>).</param>
     /// <param name="weightDecay">The weight decay λ; null for the default of the chosen mode: 0 with <see cref="WeightDecayMode.None"/>, otherwise <see cref="AdamWTrainerDefaults.WeightDecay"/>.</param>
     /// <param name="weightDecayMode">How λ enters each step; null for the default, <see cref="WeightDecayMode.Decoupled"/> (AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.NumberOfEpochs"/>).</param>
+    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.MulticlassNumberOfEpochs"/>).</param>
     public static AdamWMulticlassTrainer AdamW(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
         string? exampleWeightColumnName = null, double? learningRate = null, double? weightDecay = null,
@@ -67,7 +67,7 @@ public static class AdamWCatalog
     /// <param name="learningRate">The learning rate α; null for the options' default (<see cref="AdamWTrainerDefaults.LearningRate"/>).</param>
     /// <param name="weightDecay">The weight decay λ; null for the default of the chosen mode: 0 with <see cref="WeightDecayMode.None"/>, otherwise <see cref="AdamWTrainerDefaults.WeightDecay"/>.</param>
     /// <param name="weightDecayMode">How λ enters each step; null for the default, <see cref="WeightDecayMode.Decoupled"/> (AdamW).</param>
-    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.NumberOfEpochs"/>).</param>
+    /// <param name="numberOfEpochs">Passes over the data; null for the default (<see cref="AdamWTrainerDefaults.RegressionNumberOfEpochs"/>).</param>
     public static AdamWRegressionTrainer AdamW(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
         string? exampleWeightColumnName = null, double? learningRate = null, double? weightDecay = null,

@@ -35,6 +35,11 @@ public sealed class AdamWMulticlassTrainer : AdamWTrainerBase<MulticlassPredicti
     /// <summary>Options of <see cref="AdamWMulticlassTrainer"/>; the label column is a key.</summary>
     public sealed class Options : AdamWTrainerOptions
     {
+        /// <summary>Options with the multiclass defaults (<see cref="AdamWTrainerDefaults.MulticlassNumberOfEpochs"/> epochs).</summary>
+        public Options()
+            : base(AdamWTrainerDefaults.MulticlassNumberOfEpochs)
+        {
+        }
     }
 
     internal AdamWMulticlassTrainer(IHostEnvironment env, Options options)

@@ -81,7 +81,11 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         var options = _options;
         var cancellation = options.CancellationToken;
         cancellation.ThrowIfCancellationRequested();
-        var seed = options.Seed ?? Host.Rand.Next();
+        // A run without a Seed resumes with the seed its checkpoint was written with: the one drawn
+        // from the MLContext now depends on what the context did before.
+        var seed = options.Seed
+            ?? (options.ResumeFromCheckpoint && options.CheckpointDirectory is { } directory ? TrainingCheckpoint.SeedIn(directory) : null)
+            ?? Host.Rand.Next();
         var schema = trainContext.TrainingSet.Schema;
         var train = TabularDataReader.Read(trainContext.TrainingSet.Data, schema.Feature!.Value.Name, schema.Label!.Value.Name,
             schema.Weight?.Name, LabelKind);
@@ -120,7 +124,6 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         var content = new ModelContent
         {
             Task = TaskCode,
-            ClassCount = train.ClassCount,
             Layers = NetworkExport.ToDenseLayers(trained),
             HiddenLayers = [.. options.HiddenLayers],
             ActivationCode = (int)options.Activation,

@@ -11,8 +11,9 @@ namespace MLNet.AdamW;
 /// </summary>
 public abstract class AdamWTrainerOptions
 {
-    private protected AdamWTrainerOptions()
+    private protected AdamWTrainerOptions(int numberOfEpochs)
     {
+        NumberOfEpochs = numberOfEpochs;
     }
 
     /// <summary>The label column.</summary>
@@ -28,8 +29,8 @@ public abstract class AdamWTrainerOptions
     public string? ExampleWeightColumnName { get; set; }
 
     /// <summary>Widths of the hidden layers, input side first; empty for a linear model.</summary>
-    /// <value>Default { 64, 64 }: enough capacity for most tabular problems, and fast. Each width ≥ 1.</value>
-    public int[] HiddenLayers { get; set; } = [64, 64];
+    /// <value>Default { 128, 128 } (see <see cref="AdamWTrainerDefaults.HiddenLayerWidth"/>). Each width ≥ 1.</value>
+    public int[] HiddenLayers { get; set; } = [AdamWTrainerDefaults.HiddenLayerWidth, AdamWTrainerDefaults.HiddenLayerWidth];
 
     /// <summary>The activation after each hidden layer.</summary>
     /// <value>Default <see cref="MLNet.AdamW.Activation.ReLU"/>.</value>
@@ -76,7 +77,7 @@ public abstract class AdamWTrainerOptions
     public bool Nesterov { get; set; }
 
     /// <summary>The weight decay λ.</summary>
-    /// <value>Default 1e-2. Finite and ≥ 0; 0 when <see cref="WeightDecayMode"/> is None.</value>
+    /// <value>Default 3e-2 (see <see cref="AdamWTrainerDefaults.WeightDecay"/> for why). Finite and ≥ 0; 0 when <see cref="WeightDecayMode"/> is None.</value>
     public double WeightDecay { get; set; } = AdamWTrainerDefaults.WeightDecay;
 
     /// <summary>How λ enters each step: L2 penalty (Adam-ℓ2), Decoupled (AdamW), Proximal (AdamProx) or None.</summary>
@@ -112,8 +113,8 @@ public abstract class AdamWTrainerOptions
     public double MinimumLearningRateFraction { get; set; }
 
     /// <summary>Passes over the training data.</summary>
-    /// <value>Default 50. ≥ 1.</value>
-    public int NumberOfEpochs { get; set; } = AdamWTrainerDefaults.NumberOfEpochs;
+    /// <value>Default per task: binary 20, multiclass 100, regression 100 (see <see cref="AdamWTrainerDefaults"/> for why). ≥ 1.</value>
+    public int NumberOfEpochs { get; set; }
 
     /// <summary>Rows per minibatch.</summary>
     /// <value>Default 32. ≥ 1 (≥ 2 with batch norm).</value>
@@ -201,7 +202,7 @@ public abstract class AdamWTrainerOptions
             WeightDecay = WeightDecay, WeightDecayMode = WeightDecayMode, WeightDecayScaling = WeightDecayScaling,
         };
 
-    internal TrainingOptions ToTrainingOptions(int seed, bool hasValidation = true)
+    internal TrainingOptions ToTrainingOptions(int seed)
     {
         ValidateColumns();
         return new TrainingOptions
@@ -218,11 +219,12 @@ public abstract class AdamWTrainerOptions
             StepSize = StepSize,
             StepGamma = StepGamma,
             MinimumLearningRateFraction = MinimumLearningRateFraction,
-            EarlyStoppingPatience = hasValidation ? EarlyStoppingPatience : null,
+            EarlyStoppingPatience = EarlyStoppingPatience,
             CheckpointDirectory = CheckpointDirectory,
             CheckpointInterval = CheckpointInterval,
             Resume = ResumeFromCheckpoint,
             Progress = Progress,
+            StandardizeLabels = this is AdamWRegressionTrainer.Options { StandardizeLabel: true },
         };
     }
 }

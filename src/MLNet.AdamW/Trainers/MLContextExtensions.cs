@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 
 namespace MLNet.AdamW;
@@ -15,7 +16,13 @@ public static class MLContextExtensions
     public static void CancelExecution(this MLContext mlContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        // Binds to MLContext's own (internal) method through the internals bridge (Internal/MLNetInternals.cs).
-        mlContext.CancelExecution();
+        CancelExecutionOf(mlContext);
     }
+
+    // Bound by name to MLContext's own instance method at run time, never through overload
+    // resolution: a call written as mlContext.CancelExecution() here would bind to this extension
+    // if ML.NET renamed or removed its method, and call itself forever. If the method is gone, this
+    // throws MissingMethodException instead.
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = nameof(CancelExecution))]
+    private static extern void CancelExecutionOf(MLContext mlContext);
 }

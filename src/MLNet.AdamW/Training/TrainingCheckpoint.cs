@@ -63,6 +63,21 @@ internal sealed class TrainingCheckpoint
 
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
+    /// <summary>
+    /// The seed of the run that wrote the checkpoint in a directory (part of its setup); null if there
+    /// is no checkpoint. A run whose seed was drawn (no Seed option) resumes with this one.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The checkpoint is corrupt or records no seed.</exception>
+    public static int? SeedIn(string directory)
+    {
+        if (Load(directory) is not { } checkpoint)
+            return null;
+        foreach (var (name, value) in checkpoint.Setup)
+            if (name == nameof(TrainingOptions.Seed) && int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seed))
+                return seed;
+        throw new InvalidDataException($"The checkpoint '{PathIn(directory)}' records no seed.");
+    }
+
     /// <summary>Writes the checkpoint atomically, replacing the previous one.</summary>
     public void Save(string directory)
     {

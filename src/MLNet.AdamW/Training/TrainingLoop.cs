@@ -52,12 +52,14 @@ internal sealed class TrainingLoop
     private readonly int[] _order;
     private readonly LearningRateScheduler _scheduler;
     private readonly double _baselineLoss;
+    private readonly LabelScaling _labelScaling;
 
     private TrainingLoop(
         TabularData train, TabularData? validation, NetworkSpec network, TrainingOptions options, Action? checkAlive, Action<string>? log)
     {
-        _train = train;
-        _validation = validation;
+        _labelScaling = options.StandardizeLabels && train.Kind == LabelKind.Regression ? LabelScaling.Of(train) : LabelScaling.Identity;
+        _train = _labelScaling.Standardize(train);
+        _validation = validation is null ? null : _labelScaling.Standardize(validation);
         _network = network;
         _options = options;
         _checkAlive = checkAlive;
@@ -67,7 +69,7 @@ internal sealed class TrainingLoop
         _order = new int[train.RowCount];
         _scheduler = new LearningRateScheduler(options.LearningRateSchedule, options.NumberOfEpochs, _batchStarts.Length - 1,
             options.WarmupEpochs, options.StepSize, options.StepGamma, options.MinimumLearningRateFraction);
-        _baselineLoss = BaselineLoss(train);
+        _baselineLoss = BaselineLoss(_train);
     }
 
     /// <summary>
@@ -200,8 +202,7 @@ internal sealed class TrainingLoop
             if (warmStart is not null)
             {
                 _network.LoadWeights(network, warmStart.NetworkWeights, warmStart.Source);
-                if (warmStart.OptimizerState is { } optimizerState)
-                    LoadOptimizerState(optimizer, optimizerState, warmStart.Source);
+                _labelScaling.Unfold(network);
             }
             if (_options.Resume && TrainingCheckpoint.Load(directory!) is { } checkpoint)
             {
@@ -229,7 +230,7 @@ internal sealed class TrainingLoop
             for (var epoch = state.EpochsCompleted + 1; epoch <= _options.NumberOfEpochs && !state.StoppedEarly; epoch++)
                 RunEpoch(network, optimizer, baseRates, state, epoch, progress);
 
-            return Finish(network, optimizer, state);
+            return Finish(network, state);
         }
         catch
         {
@@ -336,7 +337,8 @@ internal sealed class TrainingLoop
         }
         watch.Stop();
 
-        var summary = new EpochSummary(epoch, lossSum / weightSum, validationLoss, validationAccuracy, learningRate, watch.Elapsed);
+        var summary = new EpochSummary(epoch, _labelScaling.LossInLabelUnits(lossSum / weightSum),
+            validationLoss is { } z ? _labelScaling.LossInLabelUnits(z) : null, validationAccuracy, learningRate, watch.Elapsed);
         state.History.Add(summary);
         state.EpochsCompleted = epoch;
         _log?.Invoke(Format(summary, improved, state));
@@ -379,7 +381,7 @@ internal sealed class TrainingLoop
         return (loss / data.TotalWeight, classification ? correct / data.TotalWeight : null);
     }
 
-    private TrainingResult Finish(Sequential network, WeightDecayOptimizer optimizer, TrainingCheckpoint state)
+    private TrainingResult Finish(Sequential network, TrainingCheckpoint state)
     {
         var modelEpoch = state.EpochsCompleted;
         if (_options.EarlyStoppingPatience is not null && state.BestWeights is not null && state.BestEpoch != state.EpochsCompleted)
@@ -387,6 +389,7 @@ internal sealed class TrainingLoop
             _network.LoadWeights(network, state.BestWeights, $"epoch {state.BestEpoch}");
             modelEpoch = state.BestEpoch;
         }
+        _labelScaling.Fold(network);
         RequireFiniteWeights(network, modelEpoch);
         network.eval();
         var history = new TrainingHistory(state.History, state.BestEpoch == 0 ? null : state.BestEpoch, modelEpoch, state.StoppedEarly);
@@ -396,7 +399,6 @@ internal sealed class TrainingLoop
             History = history,
             Description = Describe(),
             TrainingDescription = DescribeTraining(),
-            OptimizerState = SaveOptimizerState(optimizer),
         };
     }
 
@@ -469,10 +471,10 @@ internal sealed class TrainingLoop
             new(nameof(o.Seed), o.Seed.ToString(Invariant)),
             new(nameof(o.Shuffle), o.Shuffle.ToString()),
             new(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience?.ToString(Invariant) ?? "off"),
+            new("Label scaling", _labelScaling.IsIdentity ? "none" : _labelScaling.Key),
             new("Training data", DataKey(_train)),
             new("Validation data", _validation is null ? "none" : DataKey(_validation)),
-            new("Warm start", warmStart is null ? "none"
-                : Hash(warmStart.NetworkWeights) + (warmStart.OptimizerState is { } s ? " + optimizer state " + Hash(s) : "")),
+            new("Warm start", warmStart is null ? "none" : Hash(warmStart.NetworkWeights)),
         ];
     }
 

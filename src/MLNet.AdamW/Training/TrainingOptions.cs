@@ -55,6 +55,12 @@ internal sealed record TrainingOptions
     /// </summary>
     public int? EarlyStoppingPatience { get; init; }
 
+    /// <summary>
+    /// For regression: train on standardized labels and fold the scaling into the output layer at the
+    /// end (<see cref="LabelScaling"/>). Ignored for classification.
+    /// </summary>
+    public bool StandardizeLabels { get; init; }
+
     /// <summary>Where checkpoints are written; null writes none.</summary>
     public string? CheckpointDirectory { get; init; }
 

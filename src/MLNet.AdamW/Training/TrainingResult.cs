@@ -16,7 +16,4 @@ internal sealed class TrainingResult
 
     /// <summary>The optimizer, schedule, epochs and batches (<see cref="Description"/> without the network).</summary>
     public required string TrainingDescription { get; init; }
-
-    /// <summary>The optimizer's state after the last epoch (for a later warm start with <see cref="WarmStart.OptimizerState"/>).</summary>
-    public required byte[] OptimizerState { get; init; }
 }

@@ -127,14 +127,15 @@ public sealed class TabularDataReaderTests
     }
 
     [Theory]
-    [InlineData(LabelKind.Binary, "Single", "expected Boolean, got Single", "MapValue")]
-    [InlineData(LabelKind.Binary, "Text", "expected Boolean, got String", "CustomMapping")]
-    [InlineData(LabelKind.Multiclass, "Single", "expected a key type, got Single", "MapValueToKey(\"Single\")")]
-    [InlineData(LabelKind.Multiclass, "Text", "expected a key type, got String", "MapValueToKey(\"Text\")")]
-    [InlineData(LabelKind.Regression, "DoubleValue", "expected Single, got Double", "Conversion.ConvertType(\"DoubleValue\"")]
-    [InlineData(LabelKind.Regression, "Flag", "expected Single, got Boolean", "ConvertType")]
-    public void A_label_of_the_wrong_type_is_named_with_the_fix(LabelKind kind, string label, string mismatch, string advice)
+    [InlineData(nameof(LabelKind.Binary), "Single", "expected Boolean, got Single", "MapValue")]
+    [InlineData(nameof(LabelKind.Binary), "Text", "expected Boolean, got String", "CustomMapping")]
+    [InlineData(nameof(LabelKind.Multiclass), "Single", "expected a key type, got Single", "MapValueToKey(\"Single\")")]
+    [InlineData(nameof(LabelKind.Multiclass), "Text", "expected a key type, got String", "MapValueToKey(\"Text\")")]
+    [InlineData(nameof(LabelKind.Regression), "DoubleValue", "expected Single, got Double", "Conversion.ConvertType(\"DoubleValue\"")]
+    [InlineData(nameof(LabelKind.Regression), "Flag", "expected Single, got Boolean", "ConvertType")]
+    public void A_label_of_the_wrong_type_is_named_with_the_fix(string kindName, string label, string mismatch, string advice)
     {
+        var kind = Enum.Parse<LabelKind>(kindName);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => TabularDataReader.Read(WrongTypes(), "Single", label, null, kind));
         Assert.Contains($"Schema mismatch for label column '{label}': {mismatch}", e.Message, StringComparison.Ordinal);
         Assert.Contains(advice, e.Message, StringComparison.Ordinal);

@@ -51,8 +51,8 @@ public sealed class OnnxExportTests
 
         // Long training separates the species by logit gaps over 17: softmax underflows 2⁻²⁴ there and the clamp decides.
         var scores = (float[])outputs["Score"];
-        Assert.Contains(ProbabilityLimits.ProbabilityFloor, scores);
-        Assert.All(scores, p => Assert.InRange(p, ProbabilityLimits.ProbabilityFloor, ProbabilityLimits.ProbabilityCeiling));
+        Assert.Contains(Probabilities.Floor, scores);
+        Assert.All(scores, p => Assert.InRange(p, Probabilities.Floor, Probabilities.Ceiling));
         AssertSameOutputs(ExportTask.Multiclass, model.Transform(data), outputs);
     }
 
@@ -133,7 +133,7 @@ public sealed class OnnxExportTests
             case ExportTask.Binary:
                 // Clamped as ONNX does, so the comparison holds with or without the clamp in managed scoring.
                 var probability = scored.GetColumn<float>("Probability")
-                    .Select(p => new[] { Math.Clamp(p, ProbabilityLimits.ProbabilityFloor, ProbabilityLimits.ProbabilityCeiling) }).ToArray();
+                    .Select(p => new[] { Math.Clamp(p, Probabilities.Floor, Probabilities.Ceiling) }).ToArray();
                 AssertClose(probability, (float[])onnx["Probability"], "Probability");
                 Assert.Equal(scored.GetColumn<bool>("PredictedLabel"), (bool[])onnx["PredictedLabel"]);
                 break;

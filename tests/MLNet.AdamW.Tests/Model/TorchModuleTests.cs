@@ -153,6 +153,31 @@ public sealed class TorchModuleTests
         AssertClose(TrainerData.Scores(scored), probabilities, "the model after training its module");
     }
 
+    [Fact]
+    public void A_network_trained_with_dropout_comes_back_with_its_dropout_layers_after_save_and_load()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ExportPipelines.Data(ml, ExportTask.Binary);
+        var model = ml.Transforms.Concatenate("Features", "BeakLength", "BeakDepth", "FlipperLength", "BodyMass")
+            .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+            .Append(ml.BinaryClassification.Trainers.AdamW(new AdamWBinaryTrainer.Options
+            {
+                LabelColumnName = "IsMale", HiddenLayers = [16, 8], Dropout = 0.25, NumberOfEpochs = 5, Seed = 3, NumberOfThreads = 1,
+            }))
+            .Fit(data);
+        using var file = new MemoryStream();
+        ml.Model.Save(model, data.Schema, file);
+        file.Position = 0;
+        var loaded = new MLContext().Model.Load(file, out _);
+        var scored = loaded.Transform(data);
+
+        using var module = loaded.GetAdamWModel<AdamWBinaryModelParameters>().CreateTorchModule();
+        var dropouts = module.named_children().Where(m => m.module is Dropout).Select(m => m.name).ToList();
+        Assert.Equal(["dropout1", "dropout2"], dropouts);
+        using var outputs = Forward(module, TrainerData.FeatureRows(scored));
+        AssertClose(TrainerData.Scores(scored), outputs, "dropout 0.25, loaded");
+    }
+
     private static (object Model, float[][] Features, float[][] Scores) Train(ExportCase c)
     {
         var ml = new MLContext(seed: 1);

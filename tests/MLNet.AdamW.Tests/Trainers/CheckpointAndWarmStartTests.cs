@@ -66,6 +66,41 @@ public sealed class CheckpointAndWarmStartTests : IDisposable
     }
 
     [Fact]
+    public void A_run_without_a_seed_resumes_with_the_seed_its_checkpoint_was_written_with()
+    {
+        AdamWMulticlassTrainer.Options Unseeded(string directory, bool resume = false)
+        {
+            var options = Options(directory, resume);
+            options.Seed = null;
+            return options;
+        }
+
+        var ml = new MLContext(seed: 1);
+        var data = TrainerData.PenguinSpecies(ml);
+        var uninterrupted = ml.MulticlassClassification.Trainers.AdamW(Unseeded(Path.Combine(_directory, "uninterrupted"))).Fit(data);
+        var expected = TrainerData.Values(uninterrupted.Transform(data), "Score");
+
+        var crashing = new MLContext(seed: 1);
+        crashing.Log += (_, e) =>
+        {
+            if (e.Kind == ChannelMessageKind.Info && e.Message.Contains("Epoch 5/6", StringComparison.Ordinal))
+                Cancel(crashing);
+        };
+        var crashData = TrainerData.PenguinSpecies(crashing);
+        Assert.ThrowsAny<OperationCanceledException>(() => crashing.MulticlassClassification.Trainers.AdamW(Unseeded(_directory)).Fit(crashData));
+        Assert.Equal(4, TrainingCheckpoint.Load(_directory)!.EpochsCompleted);
+
+        // Another context seed: a seed drawn from it would not be the crashed run's.
+        var resuming = new MLContext(seed: 99);
+        var resumeData = TrainerData.PenguinSpecies(resuming);
+        var resumed = resuming.MulticlassClassification.Trainers.AdamW(Unseeded(_directory, resume: true)).Fit(resumeData);
+        Assert.Equal(expected, TrainerData.Values(resumed.Transform(resumeData), "Score"));
+        Assert.Equal(
+            uninterrupted.Model.History.Epochs.Select(e => e.TrainLoss),
+            resumed.Model.History.Epochs.Select(e => e.TrainLoss));
+    }
+
+    [Fact]
     public void Resuming_with_another_setup_is_refused_and_names_the_differences()
     {
         var ml = new MLContext(seed: 1);
@@ -111,6 +146,27 @@ public sealed class CheckpointAndWarmStartTests : IDisposable
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void A_regression_warm_start_continues_in_label_units()
+    {
+        // The first model's output layer predicts miles per gallon (the label scaling folded in); the
+        // warm start unfolds it with its own scaling, so training resumes where it ended.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.FilterRowsByMissingValues(TrainerData.CarMileage(ml), "Label");
+        var trainer = ml.Regression.Trainers.AdamW(TrainerData.Quick<AdamWRegressionTrainer.Options>(epochs: 20));
+        var first = trainer.Fit(data);
+        var firstRmse = ml.Regression.Evaluate(first.Transform(data)).RootMeanSquaredError;
+
+        var continued = trainer.Fit(data, first.Model);
+        var warm = continued.Model.History.Epochs;
+        Assert.True(warm[0].TrainLoss < 1.5 * first.Model.History.Epochs[^1].TrainLoss,
+            $"warm start's first epoch {warm[0].TrainLoss} vs the first run's last {first.Model.History.Epochs[^1].TrainLoss}");
+        Assert.True(warm[0].TrainLoss < 0.5 * first.Model.History.Epochs[0].TrainLoss,
+            $"warm start's first epoch {warm[0].TrainLoss} vs a fresh first epoch {first.Model.History.Epochs[0].TrainLoss}");
+        var continuedRmse = ml.Regression.Evaluate(continued.Transform(data)).RootMeanSquaredError;
+        Assert.True(continuedRmse < firstRmse, $"continued RMSE {continuedRmse} vs {firstRmse}");
     }
 
     [Fact]

@@ -92,6 +92,24 @@ public sealed class LoggingAndCancellationTests
     }
 
     /// <summary>y = Σx over random rows; signals when the last row has been read.</summary>
+    [Fact]
+    public void CancelExecution_reaches_MLContexts_own_method_which_it_binds_by_name()
+    {
+        // The extension calls ML.NET's internal instance method through an UnsafeAccessor bound by
+        // name; this is the method it needs. If ML.NET renamed it, this fails here, and the
+        // extension throws MissingMethodException instead of calling itself.
+        var method = typeof(MLContext).GetMethod(nameof(MLContextExtensions.CancelExecution),
+            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, []);
+        Assert.NotNull(method);
+        Assert.Equal(typeof(void), method.ReturnType);
+
+        var ml = new MLContext(seed: 1);
+        MLContextExtensions.CancelExecution(ml);
+        var data = ml.Data.LoadFromEnumerable(Rows(64, new ManualResetEventSlim()));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            ml.Regression.Trainers.AdamW(TrainerData.Quick<AdamWRegressionTrainer.Options>(epochs: 1)).Fit(data));
+    }
+
     private static IEnumerable<Row> Rows(int count, ManualResetEventSlim done)
     {
         var random = new Random(1);

@@ -40,7 +40,7 @@ public sealed class ModelFileRobustnessTests : IDisposable
     {
         var (entry, offset, bytes) = FindBlob();
         Assert.EndsWith("Model.key", entry, StringComparison.Ordinal);
-        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8)));
+        Assert.Equal(MLNet.AdamW.Model.ModelContent.FormatVersion, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 8)));
         var length = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(offset + 12));
         // ML.NET's string table and tail follow the model's bytes in the entry.
         Assert.InRange(offset + HeaderLength + length, offset + HeaderLength + 100, bytes.Length);
@@ -79,10 +79,11 @@ public sealed class ModelFileRobustnessTests : IDisposable
     [Fact]
     public void A_network_of_a_future_format_asks_for_a_newer_version()
     {
-        RewriteBlob((bytes, offset) => BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset + 8), 2));
+        var future = MLNet.AdamW.Model.ModelContent.FormatVersion + 1;
+        RewriteBlob((bytes, offset) => BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(offset + 8), future));
         var e = LoadFails();
         Assert.Contains("newer", e.Message, StringComparison.Ordinal);
-        Assert.Contains("format 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"format {future}", e.Message, StringComparison.Ordinal);
         StillWorks();
     }
 

@@ -38,10 +38,11 @@ public sealed class TrainingLoopTests : IDisposable
         network.state_dict().Values.Where(t => t.is_floating_point()).SelectMany(t => t.data<float>().ToArray()).ToArray();
 
     [Theory]
-    [InlineData(LabelKind.Binary)]
-    [InlineData(LabelKind.Multiclass)]
-    public void Fits_a_separable_classification_problem(LabelKind kind)
+    [InlineData(nameof(LabelKind.Binary))]
+    [InlineData(nameof(LabelKind.Multiclass))]
+    public void Fits_a_separable_classification_problem(string kindName)
     {
+        var kind = Enum.Parse<LabelKind>(kindName);
         var train = SyntheticData.Create(kind, rows: 300, seed: 1);
         var validation = SyntheticData.Create(kind, rows: 300, seed: 2);
 
@@ -118,11 +119,12 @@ public sealed class TrainingLoopTests : IDisposable
     }
 
     [Theory]
-    [InlineData(LabelKind.Binary)]
-    [InlineData(LabelKind.Multiclass)]
-    [InlineData(LabelKind.Regression)]
-    public void A_diverging_run_throws_naming_the_epoch_and_the_learning_rate(LabelKind kind)
+    [InlineData(nameof(LabelKind.Binary))]
+    [InlineData(nameof(LabelKind.Multiclass))]
+    [InlineData(nameof(LabelKind.Regression))]
+    public void A_diverging_run_throws_naming_the_epoch_and_the_learning_rate(string kindName)
     {
+        var kind = Enum.Parse<LabelKind>(kindName);
         var train = SyntheticData.Create(kind, rows: 200, seed: 1);
 
         var e = Assert.Throws<InvalidOperationException>(() =>
@@ -171,7 +173,6 @@ public sealed class TrainingLoopTests : IDisposable
         Assert.Equal(Weights(expected), Weights(actual));
         Assert.Equal(uninterrupted.History.Epochs.Select(e => e.TrainLoss), resumed.History.Epochs.Select(e => e.TrainLoss));
         Assert.Equal(uninterrupted.History.Epochs.Select(e => e.ValidationLoss), resumed.History.Epochs.Select(e => e.ValidationLoss));
-        Assert.Equal(uninterrupted.OptimizerState, resumed.OptimizerState);
         Assert.StartsWith("Resuming from the checkpoint after epoch 4", lines[0], StringComparison.Ordinal);
         Assert.Equal(3, lines.Count);
     }
@@ -334,7 +335,7 @@ public sealed class TrainingLoopTests : IDisposable
 
         var fresh = TrainingLoop.Train(train, null, Spec(train), Options(epochs: 1));
         fresh.Network.Dispose();
-        var warm = TrainingLoop.Train(train, null, Spec(train), Options(epochs: 1), new WarmStart(weights, first.OptimizerState));
+        var warm = TrainingLoop.Train(train, null, Spec(train), Options(epochs: 1), new WarmStart(weights));
         warm.Network.Dispose();
 
         Assert.True(warm.History.Epochs[0].TrainLoss < 0.8 * fresh.History.Epochs[0].TrainLoss,

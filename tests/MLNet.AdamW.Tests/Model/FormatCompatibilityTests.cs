@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.AdamW.Tests.Model;
+
+/// <summary>A model saved by an earlier version still loads and scores as it did (Assets/README.md says how it was made).</summary>
+public sealed class FormatCompatibilityTests
+{
+    private sealed class Row
+    {
+        public uint Label { get; set; }
+
+        [VectorType(3)]
+        public float[] Features { get; set; } = [];
+    }
+
+    [Fact]
+    public void A_format_1_model_loads_and_gives_the_scores_it_was_saved_with()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "Model", "Assets");
+        var expected = File.ReadAllLines(Path.Combine(folder, "format1-multiclass-scores.txt"))
+            .Select(l => l.Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var random = new Random(5);
+        var rows = Enumerable.Range(0, 90).Select(i =>
+        {
+            var k = (uint)(i % 3);
+            return new Row { Label = k, Features = [k + (float)random.NextDouble(), (float)random.NextDouble() - k, (float)random.NextDouble()] };
+        }).ToList();
+
+        var ml = new MLContext(seed: 1);
+        var model = ml.Model.Load(Path.Combine(folder, "format1-multiclass.zip"), out _);
+        var scores = model.Transform(ml.Data.LoadFromEnumerable(rows.Take(expected.Length))).GetColumn<float[]>("Score").ToArray();
+
+        Assert.Equal(expected.Length, scores.Length);
+        for (var i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], scores[i]);
+
+        // Saved again, it is written in the current format and still scores the same.
+        var path = Path.Combine(Path.GetTempPath(), $"mlnet-adamw-format-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ml.Model.Save(model, null, path);
+            var again = ml.Model.Load(path, out _).Transform(ml.Data.LoadFromEnumerable(rows.Take(expected.Length))).GetColumn<float[]>("Score").ToArray();
+            Assert.Equal(scores, again);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
