@@ -31,9 +31,13 @@ expected=$(printf '%s\n' "MLNet.AdamW.$version.nupkg" "MLNet.AdamW.$version.snup
   "MLNet.AdamW.Optimizers.$version.nupkg" "MLNet.AdamW.Optimizers.$version.snupkg" | sort)
 [ "$(cd "$feed" && ls | sort)" = "$expected" ] || fail "expected exactly the two packages and their symbols, got: $(ls "$feed" | tr '\n' ' ')"
 (cd "$feed" && ls -l | awk 'NR > 1 { printf "consumer:   %8d  %s\n", $5, $9 }')
-unzip -p "$feed/MLNet.AdamW.$version.nupkg" MLNet.AdamW.nuspec | grep -q 'id="Microsoft.ML" version="\[5.0.1\]"' \
+# Listings are read whole before grep: `unzip ... | grep -q` under pipefail fails whenever grep quits
+# before unzip has written everything (SIGPIPE), which made this check flaky.
+nuspec=$(unzip -p "$feed/MLNet.AdamW.$version.nupkg" MLNet.AdamW.nuspec)
+listing=$(unzip -l "$feed/MLNet.AdamW.Optimizers.$version.nupkg")
+grep -q 'id="Microsoft.ML" version="\[5.0.1\]"' <<<"$nuspec" \
   || fail "MLNet.AdamW's nuspec does not pin Microsoft.ML to [5.0.1]"
-unzip -l "$feed/MLNet.AdamW.Optimizers.$version.nupkg" | grep -q 'buildTransitive/MLNet.AdamW.Optimizers.targets' \
+grep -q 'buildTransitive/MLNet.AdamW.Optimizers.targets' <<<"$listing" \
   || fail "MLNet.AdamW.Optimizers carries no buildTransitive targets"
 
 main_cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: *//')

@@ -1,3 +1,4 @@
+using MLNet.AdamW.Training;
 using MLNet.AdamW.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -12,6 +13,7 @@ internal static class TorchModule
 {
     public static Sequential Create(ModelContent content)
     {
+        NativeBackend.EnsureLoaded("CreateTorchModule");
         var spec = new NetworkSpec(content.Inputs, content.HiddenLayers, (Activation)content.ActivationCode,
             content.BatchNorm, content.Dropout, content.Layers[^1].Outputs);
         // Build seeds and draws from the process-wide generator for initial weights that load

@@ -81,6 +81,7 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         var options = _options;
         var cancellation = options.CancellationToken;
         cancellation.ThrowIfCancellationRequested();
+        NativeBackend.EnsureLoaded("Training an AdamW network");
         // A run without a Seed resumes with the seed its checkpoint was written with: the one drawn
         // from the MLContext now depends on what the context did before.
         var seed = options.Seed

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.AdamW;
 
 if (args.Length != 2)
 {
@@ -42,6 +43,18 @@ if (OperatingSystem.IsLinux())
 var shipped = Directory.EnumerateFiles(AppContext.BaseDirectory, "libtorch*", SearchOption.AllDirectories).ToList();
 if (shipped.Count > 0)
     failures.Add($"the app folder holds libtorch ({shipped.Count} files, e.g. {shipped[0]}); a scoring-only app should not");
+
+// What needs libtorch says so plainly in an app without a backend package (after the checks above:
+// the failed load maps nothing).
+try
+{
+    using var module = model.GetAdamWModel<AdamWBinaryModelParameters>().CreateTorchModule();
+    failures.Add("CreateTorchModule worked in an app without a TorchSharp backend package");
+}
+catch (InvalidOperationException e) when (e.Message.Contains("TorchSharp-cpu", StringComparison.Ordinal))
+{
+    Console.WriteLine("CreateTorchModule without a backend package: " + e.Message.Split(". ")[0] + ".");
+}
 
 foreach (var failure in failures)
     Console.Error.WriteLine($"FAILED: {failure}");
