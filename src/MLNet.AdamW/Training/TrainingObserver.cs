@@ -25,12 +25,12 @@ namespace MLNet.AdamW.Training;
 /// sealed class GradientNorms : TrainingObserver
 /// {
 ///     public override bool ObservesSteps => true;
-///     public override void OnStep(TrainingStep step)
+///     public override void OnStep(TrainingStep current)
 ///     {
-///         if (step.Minibatch != 1) return;                      // the first minibatch of each epoch
+///         if (current.Minibatch != 1) return;                      // the first minibatch of each epoch
 ///         using var scope = torch.NewDisposeScope();
-///         foreach (var (name, parameter) in step.Context.Parameters)
-///             Console.WriteLine($"epoch {step.Epoch} {name}: ‖g‖ = {parameter.grad!.norm().ToDouble():G3}");
+///         foreach (var (name, parameter) in current.Context.Parameters)
+///             Console.WriteLine($"epoch {current.Epoch} {name}: ‖g‖ = {parameter.grad!.norm().ToDouble():G3}");
 ///     }
 /// }
 /// </code>
