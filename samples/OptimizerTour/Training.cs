@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MLNet.AdamW;
 using MLNet.AdamW.Optimizers;
+using MLNet.AdamW.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,7 +18,7 @@ internal sealed record TourResult(Contender Contender, double TrainLoss, double 
 /// <summary>Training settings shared by every contender.</summary>
 internal sealed record TrainingSettings(int Epochs, int BatchSize, double LearningRate, int Seed);
 
-/// <summary>The network and the training loop, the same for every contender except the optimizer.</summary>
+/// <summary>The network and its training through <see cref="NetworkTrainer"/>, the same for every contender except the optimizer.</summary>
 internal static class Training
 {
     public static readonly int[] LayerSizes = [784, 256, 128, 10];
@@ -46,42 +47,31 @@ internal static class Training
         using (var weights = new MemoryStream(initialWeights))
             model.load(weights);
 
-        var groups = ParameterGroups.ForModule(model);
-        using var optimizer = new AdamOptimizer(groups, new AdamOptimizerOptions
+        // The library's training loop: minibatches in an order drawn from the seed (the same for every
+        // contender), the cosine schedule set on every step, the loss scale applied to the gradients only.
+        NetworkTrainer.Train(model, new TensorData(data.Train.Features, data.Train.Labels), new NetworkTrainingOptions
         {
-            LearningRate = settings.LearningRate,
-            WeightDecay = contender.WeightDecay,
-            WeightDecayMode = contender.Mode,
-            WeightDecayScaling = WeightDecayScaling.LearningRate,
+            Task = TrainingTask.MulticlassClassification,
+            Optimizer = new AdamOptimizerOptions
+            {
+                LearningRate = settings.LearningRate,
+                WeightDecay = contender.WeightDecay,
+                WeightDecayMode = contender.Mode,
+                WeightDecayScaling = WeightDecayScaling.LearningRate,
+            },
+            LearningRateSchedule = LearningRateSchedule.Cosine,
+            NumberOfEpochs = settings.Epochs,
+            BatchSize = settings.BatchSize,
+            Seed = settings.Seed,
+            LossScale = lossScale,
         });
 
         var train = data.Train;
-        var batchesPerEpoch = (train.Count + settings.BatchSize - 1) / settings.BatchSize;
-        var schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, settings.Epochs * batchesPerEpoch, eta_min: 0);
-
-        // A fresh generator with the same seed gives every contender the same minibatches in the same order.
-        var random = new Random(settings.Seed);
-        var order = Enumerable.Range(0, train.Count).Select(i => (long)i).ToArray();
-        for (var epoch = 0; epoch < settings.Epochs; epoch++)
-        {
-            random.Shuffle(order);
-            for (var start = 0; start < order.Length; start += settings.BatchSize)
-            {
-                using var scope = torch.NewDisposeScope();
-                var index = torch.tensor(order[start..Math.Min(start + settings.BatchSize, order.Length)]);
-                var loss = nn.functional.cross_entropy(model.forward(train.Features.index_select(0, index)), train.Labels.index_select(0, index));
-                optimizer.zero_grad();
-                (loss * lossScale).backward();
-                optimizer.step();
-                schedule.step();
-            }
-        }
-
         using var noGrad = torch.no_grad();
         using var evaluation = torch.NewDisposeScope();
         var trainLoss = nn.functional.cross_entropy(model.forward(train.Features), train.Labels).ToDouble();
         var correct = model.forward(data.Test.Features).argmax(1).eq(data.Test.Labels).sum().ToInt64();
-        var decayed = groups.Single(g => g.Name == ParameterGroups.DecayGroupName).Parameters;
+        var decayed = ParameterGroups.ForModule(model).Single(g => g.Name == ParameterGroups.DecayGroupName).Parameters;
         var weightNorm = Math.Sqrt(decayed.Sum(p => p.square().sum().ToDouble()));
         return new TourResult(contender, trainLoss, 100.0 * correct / data.Test.Count, weightNorm, stopwatch.Elapsed);
     }

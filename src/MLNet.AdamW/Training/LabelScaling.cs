@@ -2,6 +2,7 @@ using System.Globalization;
 using MLNet.AdamW.Data;
 using TorchSharp;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.AdamW.Training;
 
@@ -61,18 +62,18 @@ internal sealed record LabelScaling(double Mean, double Scale)
     public double LossInLabelUnits(double loss) => loss * Scale * Scale;
 
     /// <summary>Makes the network predict y instead of z.</summary>
-    public void Fold(Sequential network) => Transform(network, Scale, Mean);
+    public void Fold(nn.Module network) => Transform(network, Scale, Mean);
 
     /// <summary>Makes a network that predicts y predict z.</summary>
-    public void Unfold(Sequential network) => Transform(network, 1 / Scale, -Mean / Scale);
+    public void Unfold(nn.Module network) => Transform(network, 1 / Scale, -Mean / Scale);
 
     public string Key => string.Create(CultureInfo.InvariantCulture, $"mean={Mean:R} std={Scale:R}");
 
-    private void Transform(Sequential network, double factor, double offset)
+    private void Transform(nn.Module network, double factor, double offset)
     {
         if (IsIdentity)
             return;
-        var output = network.children().OfType<Linear>().Last();
+        var output = network.modules().OfType<Linear>().Last();
         using var noGrad = torch.no_grad();
         output.weight!.mul_(factor);
         output.bias!.mul_(factor).add_(offset);

@@ -30,7 +30,7 @@ public sealed class TrainingHistory
     /// </summary>
     public int ModelEpoch { get; }
 
-    /// <summary>Whether training stopped before the last epoch because the validation loss stopped improving.</summary>
+    /// <summary>Whether training stopped before the last epoch: the validation loss stopped improving (early stopping), or an observer asked to stop.</summary>
     public bool StoppedEarly { get; }
 
     /// <summary>A table with one line per epoch.</summary>

@@ -5,14 +5,18 @@ using System.Security.Cryptography;
 using MLNet.AdamW.Data;
 using MLNet.AdamW.Networks;
 using MLNet.AdamW.Optimizers;
+using MLNet.AdamW.Training.Observers;
 using TorchSharp;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MLNet.AdamW.Training;
 
 /// <summary>
-/// Minibatch training of a <see cref="NetworkSpec"/> network on <see cref="TabularData"/>: the loop
-/// shared by the binary, multiclass and regression trainers.
+/// Minibatch training of a network on <see cref="TabularData"/>: the loop shared by the binary,
+/// multiclass and regression trainers and by <see cref="NetworkTrainer"/>. Logging, early stopping,
+/// checkpoints, the history and progress reports are <see cref="TrainingObserver"/>s of it
+/// (<c>Observers/</c>); the loop itself only steps, validates and guards against divergence.
 /// </summary>
 /// <remarks>
 /// <para>Each epoch visits the rows in an order drawn from the seed and the epoch (or in order,
@@ -20,7 +24,7 @@ namespace MLNet.AdamW.Training;
 /// every parameter group is set to its initial rate times the schedule's multiplier η_t, which is
 /// also the η_t the optimizer's <see cref="WeightDecayScaling.Schedule"/> scaling uses. After
 /// each epoch the validation data, if any, is scored in inference mode; with early stopping, the
-/// weights of the epoch with the lowest validation loss are returned.</para>
+/// weights of the epoch with the lowest validation loss are returned (<see cref="Observers.EarlyStoppingObserver"/>).</para>
 /// <para>Determinism: the initial weights come from <c>torch.manual_seed(seed)</c>, and each epoch
 /// re-seeds libtorch's generator (dropout) and the shuffle from the seed and the epoch, so the same
 /// seed gives bit-identical weights, and a run resumed from a checkpoint continues exactly. libtorch's
@@ -43,7 +47,7 @@ internal sealed class TrainingLoop
 
     private readonly TabularData _train;
     private readonly TabularData? _validation;
-    private readonly NetworkSpec _network;
+    private readonly TrainableNetwork _network;
     private readonly TrainingOptions _options;
     private readonly Action? _checkAlive;
     private readonly Action<string>? _log;
@@ -55,7 +59,7 @@ internal sealed class TrainingLoop
     private readonly LabelScaling _labelScaling;
 
     private TrainingLoop(
-        TabularData train, TabularData? validation, NetworkSpec network, TrainingOptions options, Action? checkAlive, Action<string>? log)
+        TabularData train, TabularData? validation, TrainableNetwork network, TrainingOptions options, Action? checkAlive, Action<string>? log)
     {
         _labelScaling = options.StandardizeLabels && train.Kind == LabelKind.Regression ? LabelScaling.Of(train) : LabelScaling.Identity;
         _train = _labelScaling.Standardize(train);
@@ -65,7 +69,7 @@ internal sealed class TrainingLoop
         _checkAlive = checkAlive;
         _log = log;
         _kind = train.Kind;
-        _batchStarts = PlanBatches(train.RowCount, options.BatchSize, network.BatchNorm);
+        _batchStarts = PlanBatches(train.RowCount, options.BatchSize, network.HasBatchNorm);
         _order = new int[train.RowCount];
         _scheduler = new LearningRateScheduler(options.LearningRateSchedule, options.NumberOfEpochs, _batchStarts.Length - 1,
             options.WarmupEpochs, options.StepSize, options.StepGamma, options.MinimumLearningRateFraction);
@@ -93,11 +97,11 @@ internal sealed class TrainingLoop
     /// </summary>
     private double LossReference(double firstLoss) => Math.Max(1, Math.Max(_baselineLoss, firstLoss));
 
-    /// <summary>Trains a network.</summary>
+    /// <summary>Trains a network built from a <see cref="NetworkSpec"/> (the trainers' path).</summary>
     /// <param name="train">The training rows.</param>
     /// <param name="validation">Rows to score after each epoch (same label kind and features); needed for early stopping.</param>
     /// <param name="network">The layout; its input and output sizes must fit the data.</param>
-    /// <param name="options">Optimizer, schedule, epochs, batches, seed, early stopping, checkpoints.</param>
+    /// <param name="options">Optimizer, schedule, epochs, batches, seed, early stopping, checkpoints, observers.</param>
     /// <param name="warmStart">Weights (and optionally optimizer state) to start from.</param>
     /// <param name="checkAlive">Called before every minibatch; throws to cancel (ML.NET's <c>IHost.CheckAlive</c>).</param>
     /// <param name="log">Receives one line per epoch (and a line when resuming).</param>
@@ -115,8 +119,43 @@ internal sealed class TrainingLoop
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         network.Validate();
-        CheckFit(train, validation, network, options);
-        return new TrainingLoop(train, validation, network, options, checkAlive, log).Run(warmStart);
+        CheckSizes(train, network);
+        CheckFit(train, validation, network.BatchNorm, options);
+        using var threads = ThreadCount.Set(options.NumberOfThreads);
+        var module = network.Build(options.Seed);
+        try
+        {
+            var trainable = new TrainableNetwork(module, network.Description, network.LayoutKey, network.BatchNorm);
+            var loop = new TrainingLoop(train, validation, trainable, options, checkAlive, log);
+            var history = loop.Run(warmStart);
+            return new TrainingResult
+            {
+                Network = module,
+                History = history,
+                Description = loop.Describe(),
+                TrainingDescription = loop.DescribeTraining(),
+            };
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Trains a module the caller built and owns (<see cref="NetworkTrainer"/>'s path): no warm start,
+    /// no label standardization; the module is trained in place and left in inference mode.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options and data do not fit together.</exception>
+    /// <exception cref="InvalidOperationException">Training diverged.</exception>
+    public static TrainingHistory Train(
+        TabularData train, TabularData? validation, TrainableNetwork network, TrainingOptions options, Action? checkAlive = null, Action<string>? log = null)
+    {
+        options.Validate();
+        CheckFit(train, validation, network.HasBatchNorm, options);
+        using var threads = ThreadCount.Set(options.NumberOfThreads);
+        return new TrainingLoop(train, validation, network, options, checkAlive, log).Run(warmStart: null);
     }
 
     /// <summary>
@@ -151,13 +190,17 @@ internal sealed class TrainingLoop
         return starts;
     }
 
-    private static void CheckFit(TabularData train, TabularData? validation, NetworkSpec network, TrainingOptions options)
+    private static void CheckSizes(TabularData train, NetworkSpec network)
     {
         if (network.InputSize != train.FeatureCount)
             throw new ArgumentException($"The network takes {network.InputSize} inputs but the data has {train.FeatureCount} features.", nameof(network));
         if (network.OutputSize != train.OutputSize)
             throw new ArgumentException(
                 $"The network has {network.OutputSize} outputs but {train.Kind} data with {train.ClassCount} classes needs {train.OutputSize}.", nameof(network));
+    }
+
+    private static void CheckFit(TabularData train, TabularData? validation, bool batchNorm, TrainingOptions options)
+    {
         if (validation is not null)
         {
             if (validation.Kind != train.Kind || validation.FeatureCount != train.FeatureCount || validation.ClassCount != train.ClassCount)
@@ -171,81 +214,84 @@ internal sealed class TrainingLoop
                 $"{nameof(TrainingOptions.EarlyStoppingPatience)} needs validation data to watch; pass validation data or set it to null.",
                 nameof(options));
         }
-        if (network.BatchNorm && (options.BatchSize < 2 || train.RowCount < 2))
+        if (batchNorm && (options.BatchSize < 2 || train.RowCount < 2))
             throw new ArgumentException(
                 $"Batch norm needs at least 2 rows per minibatch; {nameof(TrainingOptions.BatchSize)} is {options.BatchSize} and the training data has {train.RowCount} usable row(s).",
                 nameof(options));
     }
 
-    private TrainingResult Run(WarmStart? warmStart)
+    private TrainingHistory Run(WarmStart? warmStart)
     {
-        int? previousThreads = null;
-        if (_options.NumberOfThreads is { } threads)
+        var module = _network.Module;
+        using var optimizer = CreateOptimizer(module);
+        var groups = optimizer.Groups;
+        var baseRates = groups.Select(g => g.InitialLearningRate).ToArray();
+        var weightDecays = groups.Select(g => g.WeightDecay).ToArray();
+
+        var directory = _options.CheckpointDirectory;
+        var setup = directory is null ? [] : Setup(warmStart);
+        var state = new TrainingCheckpoint { Setup = setup };
+        if (warmStart is not null)
         {
-            previousThreads = torch.get_num_threads();
-            torch.set_num_threads(threads);
+            _network.LoadWeights(warmStart.NetworkWeights, warmStart.Source);
+            _labelScaling.Unfold(module);
+        }
+        string? startNote = null;
+        if (_options.Resume && TrainingCheckpoint.Load(directory!) is { } checkpoint)
+        {
+            checkpoint.RequireSetup(setup, directory!);
+            _network.LoadWeights(checkpoint.NetworkWeights, $"the checkpoint in '{directory}'");
+            LoadOptimizerState(optimizer, checkpoint.OptimizerState, $"the checkpoint in '{directory}'");
+            state = checkpoint;
+            startNote = string.Create(Invariant, $"Resuming from the checkpoint after epoch {state.EpochsCompleted} in '{directory}'.");
+        }
+        else if (_options.Resume)
+        {
+            startNote = $"No checkpoint in '{directory}'; training from the start.";
+        }
+        // A loaded state carries the rates and decay it was saved with; this run's options decide them.
+        for (var g = 0; g < groups.Count; g++)
+        {
+            groups[g].InitialLearningRate = baseRates[g];
+            groups[g].LearningRate = baseRates[g];
+            groups[g].WeightDecay = weightDecays[g];
         }
 
-        Sequential? network = null;
-        WeightDecayOptimizer? optimizer = null;
-        try
-        {
-            network = _network.Build(_options.Seed);
-            optimizer = CreateOptimizer(network);
-            var groups = optimizer.Groups;
-            var baseRates = groups.Select(g => g.InitialLearningRate).ToArray();
-            var weightDecays = groups.Select(g => g.WeightDecay).ToArray();
+        var parameters = module.named_parameters().Where(np => np.parameter.requires_grad).Select(np => (np.name, np.parameter)).ToArray();
+        var numberOfEpochs = _options.NumberOfEpochs;
+        var context = new TrainingContext(module, parameters, Describe(), numberOfEpochs, _batchStarts.Length - 1, state.EpochsCompleted + 1,
+            epoch => state.StoppedEarly = epoch < numberOfEpochs);
+        var observers = Observers(state, optimizer, startNote);
+        // Asked once: an observer that does not watch steps costs the loop nothing per step.
+        var stepObservers = observers.Where(o => o.ObservesSteps).ToArray();
+        var step = stepObservers.Length > 0 ? new TrainingStep(context) : null;
 
-            var directory = _options.CheckpointDirectory;
-            var setup = directory is null ? [] : Setup(warmStart);
-            var state = new TrainingCheckpoint { Setup = setup };
-            if (warmStart is not null)
-            {
-                _network.LoadWeights(network, warmStart.NetworkWeights, warmStart.Source);
-                _labelScaling.Unfold(network);
-            }
-            if (_options.Resume && TrainingCheckpoint.Load(directory!) is { } checkpoint)
-            {
-                checkpoint.RequireSetup(setup, directory!);
-                _network.LoadWeights(network, checkpoint.NetworkWeights, $"the checkpoint in '{directory}'");
-                LoadOptimizerState(optimizer, checkpoint.OptimizerState, $"the checkpoint in '{directory}'");
-                state = checkpoint;
-                _log?.Invoke(string.Create(Invariant, $"Resuming from the checkpoint after epoch {state.EpochsCompleted} in '{directory}'."));
-            }
-            else if (_options.Resume)
-            {
-                _log?.Invoke($"No checkpoint in '{directory}'; training from the start.");
-            }
-            // A loaded state carries the rates and decay it was saved with; this run's options decide them.
-            for (var g = 0; g < groups.Count; g++)
-            {
-                groups[g].InitialLearningRate = baseRates[g];
-                groups[g].LearningRate = baseRates[g];
-                groups[g].WeightDecay = weightDecays[g];
-            }
-
-            var progress = _options.Progress is { } sink
-                ? new ProgressReporter(sink, _options.NumberOfEpochs, _batchStarts.Length - 1, state.EpochsCompleted + 1)
-                : null;
-            for (var epoch = state.EpochsCompleted + 1; epoch <= _options.NumberOfEpochs && !state.StoppedEarly; epoch++)
-                RunEpoch(network, optimizer, baseRates, state, epoch, progress);
-
-            return Finish(network, state);
-        }
-        catch
-        {
-            network?.Dispose();
-            throw;
-        }
-        finally
-        {
-            optimizer?.Dispose();
-            if (previousThreads is { } previous)
-                torch.set_num_threads(previous);
-        }
+        foreach (var observer in observers)
+            observer.OnTrainingStart(context);
+        for (var epoch = state.EpochsCompleted + 1; epoch <= numberOfEpochs && !state.StoppedEarly && !context.StopRequested; epoch++)
+            RunEpoch(optimizer, baseRates, state, context, epoch, observers, stepObservers, step);
+        return Finish(state, context, observers);
     }
 
-    private WeightDecayOptimizer CreateOptimizer(Sequential network)
+    /// <summary>The built-in observers around the caller's: early stopping and the history see an epoch first, then the caller's, then the log, the checkpoint and progress.</summary>
+    private List<TrainingObserver> Observers(TrainingCheckpoint state, WeightDecayOptimizer optimizer, string? startNote)
+    {
+        var observers = new List<TrainingObserver>();
+        var earlyStopping = _validation is null ? null : new EarlyStoppingObserver(state, _network, _options.EarlyStoppingPatience);
+        if (earlyStopping is not null)
+            observers.Add(earlyStopping);
+        observers.Add(new HistoryRecorder(state));
+        observers.AddRange(_options.Observers);
+        if (_log is not null)
+            observers.Add(new TrainingLogger(_log, state, earlyStopping, _options.EarlyStoppingPatience is not null, startNote));
+        if (_options.CheckpointDirectory is { } directory)
+            observers.Add(new CheckpointWriter(directory, _options.CheckpointInterval, state, _network, optimizer));
+        if (_options.Progress is { } progress)
+            observers.Add(new ProgressReporter(progress));
+        return observers;
+    }
+
+    private WeightDecayOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> network)
     {
         var groups = ParameterGroups.ForModule(network, _options.DecayAllParameters);
         return _options.Optimizer switch
@@ -270,9 +316,11 @@ internal sealed class TrainingLoop
     }
 
     private void RunEpoch(
-        Sequential network, WeightDecayOptimizer optimizer, double[] baseRates, TrainingCheckpoint state, int epoch, ProgressReporter? progress)
+        WeightDecayOptimizer optimizer, double[] baseRates, TrainingCheckpoint state, TrainingContext context, int epoch,
+        List<TrainingObserver> observers, TrainingObserver[] stepObservers, TrainingStep? step)
     {
         var watch = Stopwatch.StartNew();
+        context.Epoch = epoch;
         var epochSeed = EpochSeed(_options.Seed, epoch);
         torch.manual_seed(epochSeed);
         for (var i = 0; i < _order.Length; i++)
@@ -280,6 +328,7 @@ internal sealed class TrainingLoop
         if (_options.Shuffle)
             new Random(epochSeed).Shuffle(_order);
 
+        var network = _network.Module;
         network.train();
         var groups = optimizer.Groups;
         var batchCount = _batchStarts.Length - 1;
@@ -306,54 +355,45 @@ internal sealed class TrainingLoop
                     where += $", more than a million times the starting loss scale ({TrainingDescription.Number(state.LossReference, 4)})";
                 throw Diverged(where, learningRate);
             }
-            loss.backward();
-            optimizer.step();
-            state.StepsCompleted++;
+            // The reported loss stays unscaled; only the gradients see the multiplier.
+            (_options.LossScale == 1 ? loss : loss.mul(_options.LossScale)).backward();
             lossSum += value * batch.WeightSum;
             weightSum += batch.WeightSum;
-            progress?.MinibatchDone(epoch, b + 1, lossSum / weightSum);
+            if (step is not null)
+            {
+                step.Step = state.StepsCompleted + 1;
+                step.Epoch = epoch;
+                step.Minibatch = b + 1;
+                step.Rows = _batchStarts[b + 1] - _batchStarts[b];
+                step.Loss = _labelScaling.LossInLabelUnits(value);
+                step.EpochLoss = _labelScaling.LossInLabelUnits(lossSum / weightSum);
+                step.LearningRate = learningRate;
+                foreach (var observer in stepObservers)
+                    observer.OnStep(step);
+            }
+            optimizer.step();
+            state.StepsCompleted++;
+            if (context.StopRequested)
+                break;
         }
 
         double? validationLoss = null, validationAccuracy = null;
-        var improved = false;
         if (_validation is not null)
         {
             (validationLoss, validationAccuracy) = Evaluate(network, _validation);
             if (!double.IsFinite(validationLoss.Value))
                 throw Diverged(string.Create(Invariant, $"epoch {epoch}: the validation loss is {validationLoss.Value}"), learningRate);
-            if (validationLoss.Value < state.BestValidationLoss)
-            {
-                improved = true;
-                state.BestValidationLoss = validationLoss.Value;
-                state.BestEpoch = epoch;
-                state.EpochsWithoutImprovement = 0;
-                if (_options.EarlyStoppingPatience is not null)
-                    state.BestWeights = NetworkSpec.SaveWeights(network);
-            }
-            else if (++state.EpochsWithoutImprovement >= _options.EarlyStoppingPatience)
-            {
-                state.StoppedEarly = epoch < _options.NumberOfEpochs;
-            }
         }
         watch.Stop();
 
         var summary = new EpochSummary(epoch, _labelScaling.LossInLabelUnits(lossSum / weightSum),
             validationLoss is { } z ? _labelScaling.LossInLabelUnits(z) : null, validationAccuracy, learningRate, watch.Elapsed);
-        state.History.Add(summary);
         state.EpochsCompleted = epoch;
-        _log?.Invoke(Format(summary, improved, state));
-
-        if (_options.CheckpointDirectory is { } directory
-            && (epoch % _options.CheckpointInterval == 0 || epoch == _options.NumberOfEpochs || state.StoppedEarly))
-        {
-            state.NetworkWeights = NetworkSpec.SaveWeights(network);
-            state.OptimizerState = SaveOptimizerState(optimizer);
-            state.Save(directory);
-        }
-        progress?.EpochDone(epoch, summary.TrainLoss);
+        foreach (var observer in observers)
+            observer.OnEpochEnd(context, summary);
     }
 
-    private (double Loss, double? Accuracy) Evaluate(Sequential network, TabularData data)
+    private (double Loss, double? Accuracy) Evaluate(nn.Module<Tensor, Tensor> network, TabularData data)
     {
         // Large chunks: inference has no optimizer step to amortize, only call overhead.
         var chunk = Math.Max(_options.BatchSize, 1024);
@@ -381,28 +421,23 @@ internal sealed class TrainingLoop
         return (loss / data.TotalWeight, classification ? correct / data.TotalWeight : null);
     }
 
-    private TrainingResult Finish(Sequential network, TrainingCheckpoint state)
+    private TrainingHistory Finish(TrainingCheckpoint state, TrainingContext context, List<TrainingObserver> observers)
     {
+        var network = _network.Module;
         var modelEpoch = state.EpochsCompleted;
-        if (_options.EarlyStoppingPatience is not null && state.BestWeights is not null && state.BestEpoch != state.EpochsCompleted)
-        {
-            _network.LoadWeights(network, state.BestWeights, $"epoch {state.BestEpoch}");
-            modelEpoch = state.BestEpoch;
-        }
+        foreach (var observer in observers)
+            if (observer.OnTrainingFinishing(context) is { } epoch)
+                modelEpoch = epoch;
         _labelScaling.Fold(network);
         RequireFiniteWeights(network, modelEpoch);
         network.eval();
         var history = new TrainingHistory(state.History, state.BestEpoch == 0 ? null : state.BestEpoch, modelEpoch, state.StoppedEarly);
-        return new TrainingResult
-        {
-            Network = network,
-            History = history,
-            Description = Describe(),
-            TrainingDescription = DescribeTraining(),
-        };
+        foreach (var observer in observers)
+            observer.OnTrainingEnd(context, history);
+        return history;
     }
 
-    private void RequireFiniteWeights(Sequential network, int epoch)
+    private void RequireFiniteWeights(nn.Module network, int epoch)
     {
         using var scope = torch.NewDisposeScope();
         foreach (var (name, tensor) in network.state_dict())
@@ -421,28 +456,6 @@ internal sealed class TrainingLoop
         if (scheduledRate != rate)
             text += $" (the schedule had it at {TrainingDescription.Number(scheduledRate)})";
         return new InvalidOperationException(text + ".");
-    }
-
-    private static byte[] SaveOptimizerState(WeightDecayOptimizer optimizer)
-    {
-        using var stream = new MemoryStream();
-        optimizer.SaveState(stream);
-        return stream.ToArray();
-    }
-
-    private string Format(EpochSummary e, bool improved, TrainingCheckpoint state)
-    {
-        var text = string.Create(Invariant, $"Epoch {e.Epoch}/{_options.NumberOfEpochs}: train loss {e.TrainLoss:G5}");
-        if (e.ValidationLoss is { } loss)
-            text += string.Create(Invariant, $", validation loss {loss:G5}");
-        if (e.ValidationAccuracy is { } accuracy)
-            text += string.Create(Invariant, $", validation accuracy {accuracy:P2}");
-        if (improved && _options.EarlyStoppingPatience is not null)
-            text += " (best)";
-        text += string.Create(Invariant, $", learning rate {TrainingDescription.Number(e.LearningRate, 4)}, {e.Duration.TotalSeconds:F2} s");
-        if (state.StoppedEarly)
-            text += string.Create(Invariant, $". Stopping early: no improvement for {state.EpochsWithoutImprovement} epochs; keeping epoch {state.BestEpoch}");
-        return text;
     }
 
     /// <summary>Network, optimizer, schedule and run length in one line.</summary>
@@ -475,6 +488,7 @@ internal sealed class TrainingLoop
             new("Training data", DataKey(_train)),
             new("Validation data", _validation is null ? "none" : DataKey(_validation)),
             new("Warm start", warmStart is null ? "none" : Hash(warmStart.NetworkWeights)),
+            .. (o.LossScale == 1 ? Array.Empty<KeyValuePair<string, string>>() : [new(nameof(o.LossScale), o.LossScale.ToString("R", Invariant))]),
         ];
     }
 

@@ -73,6 +73,15 @@ internal sealed record TrainingOptions
     /// </summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Multiplies the loss that is back-propagated (never the reported one): the paper's check of
+    /// scale-freeness. 1 leaves the gradients alone.
+    /// </summary>
+    public double LossScale { get; init; } = 1;
+
+    /// <summary>The caller's observers, called after early stopping and the history and before the log, checkpoints and progress.</summary>
+    public IReadOnlyList<TrainingObserver> Observers { get; init; } = [];
+
     /// <summary>Receives <see cref="TrainingProgress"/> reports (see there for when); null reports nothing.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 
@@ -102,6 +111,9 @@ internal sealed record TrainingOptions
         if (EarlyStoppingPatience is { } patience)
             AtLeast(patience, 1, nameof(EarlyStoppingPatience));
         AtLeast(CheckpointInterval, 1, nameof(CheckpointInterval));
+        Check.Positive(LossScale, nameof(LossScale));
+        if (Observers is null || Observers.Any(o => o is null))
+            throw new ArgumentException($"{nameof(Observers)} must not be null or hold a null observer.", nameof(Observers));
         if (CheckpointDirectory is { Length: 0 })
             throw new ArgumentException($"{nameof(CheckpointDirectory)} is empty; give a directory, or null for no checkpoints.", nameof(CheckpointDirectory));
         if (Resume && CheckpointDirectory is null)
