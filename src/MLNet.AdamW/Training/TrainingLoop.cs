@@ -11,7 +11,7 @@ using TorchSharp.Modules;
 namespace MLNet.AdamW.Training;
 
 /// <summary>
-/// Minibatch training of a <see cref="NetworkSpec"/> network on <see cref="TabularData"/>: the loop
+/// Minibatch training of a <see cref="NetworkDefinition"/> network on <see cref="TabularData"/>: the loop
 /// shared by the binary, multiclass and regression trainers.
 /// </summary>
 /// <remarks>
@@ -43,7 +43,7 @@ internal sealed class TrainingLoop
 
     private readonly TabularData _train;
     private readonly TabularData? _validation;
-    private readonly NetworkSpec _network;
+    private readonly NetworkDefinition _network;
     private readonly TrainingOptions _options;
     private readonly Action? _checkAlive;
     private readonly Action<string>? _log;
@@ -55,7 +55,7 @@ internal sealed class TrainingLoop
     private readonly LabelScaling _labelScaling;
 
     private TrainingLoop(
-        TabularData train, TabularData? validation, NetworkSpec network, TrainingOptions options, Action? checkAlive, Action<string>? log)
+        TabularData train, TabularData? validation, NetworkDefinition network, TrainingOptions options, Action? checkAlive, Action<string>? log)
     {
         _labelScaling = options.StandardizeLabels && train.Kind == LabelKind.Regression ? LabelScaling.Of(train) : LabelScaling.Identity;
         _train = _labelScaling.Standardize(train);
@@ -107,7 +107,7 @@ internal sealed class TrainingLoop
     /// or a checkpoint or warm start does not fit this setup.</exception>
     /// <exception cref="InvalidDataException">The checkpoint file is corrupt.</exception>
     public static TrainingResult Train(
-        TabularData train, TabularData? validation, NetworkSpec network, TrainingOptions options,
+        TabularData train, TabularData? validation, NetworkDefinition network, TrainingOptions options,
         WarmStart? warmStart = null, Action? checkAlive = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -151,7 +151,7 @@ internal sealed class TrainingLoop
         return starts;
     }
 
-    private static void CheckFit(TabularData train, TabularData? validation, NetworkSpec network, TrainingOptions options)
+    private static void CheckFit(TabularData train, TabularData? validation, NetworkDefinition network, TrainingOptions options)
     {
         if (network.InputSize != train.FeatureCount)
             throw new ArgumentException($"The network takes {network.InputSize} inputs but the data has {train.FeatureCount} features.", nameof(network));
@@ -247,7 +247,7 @@ internal sealed class TrainingLoop
 
     private WeightDecayOptimizer CreateOptimizer(Sequential network)
     {
-        var groups = ParameterGroups.ForModule(network, _options.DecayAllParameters);
+        var groups = _network.ParameterGroups(network, _options.DecayAllParameters);
         return _options.Optimizer switch
         {
             AdamOptimizerOptions adam => new AdamOptimizer(groups, adam),
@@ -328,7 +328,7 @@ internal sealed class TrainingLoop
                 state.BestEpoch = epoch;
                 state.EpochsWithoutImprovement = 0;
                 if (_options.EarlyStoppingPatience is not null)
-                    state.BestWeights = NetworkSpec.SaveWeights(network);
+                    state.BestWeights = NetworkDefinition.SaveWeights(network);
             }
             else if (++state.EpochsWithoutImprovement >= _options.EarlyStoppingPatience)
             {
@@ -346,7 +346,7 @@ internal sealed class TrainingLoop
         if (_options.CheckpointDirectory is { } directory
             && (epoch % _options.CheckpointInterval == 0 || epoch == _options.NumberOfEpochs || state.StoppedEarly))
         {
-            state.NetworkWeights = NetworkSpec.SaveWeights(network);
+            state.NetworkWeights = NetworkDefinition.SaveWeights(network);
             state.OptimizerState = SaveOptimizerState(optimizer);
             state.Save(directory);
         }

@@ -1,0 +1,128 @@
+using MLNet.AdamW.Optimizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.AdamW.Networks;
+
+/// <summary>
+/// One network of fixed input and output sizes, as its <see cref="NetworkOptions"/> describe it:
+/// builds the TorchSharp module, names its layout (warm starts and checkpoints must match it),
+/// describes itself, and says which parameters are normalization parameters (spared by the decay mask).
+/// </summary>
+/// <remarks>
+/// Every network is an <c>nn.Sequential</c> whose last module is a Linear named <c>output</c>, so the
+/// training loop (label scaling folds into that layer) and the model need nothing network-specific.
+/// </remarks>
+internal abstract class NetworkDefinition
+{
+    protected NetworkDefinition(int inputSize, int outputSize)
+    {
+        InputSize = inputSize;
+        OutputSize = outputSize;
+    }
+
+    /// <summary>Number of inputs (features).</summary>
+    public int InputSize { get; }
+
+    /// <summary>Number of outputs: 1 for binary (a logit) and regression, K for K classes.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>Whether the network has batch-normalization layers (a minibatch needs 2 rows or more).</summary>
+    public abstract bool BatchNorm { get; }
+
+    /// <summary>A one-line description for users, e.g. "MLP 4-64-64-3, ReLU, batch norm, dropout 0.1".</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Everything that decides the module's parameters and forward pass, for comparing layouts exactly.</summary>
+    public abstract string LayoutKey { get; }
+
+    /// <summary>Number of trainable values in the network.</summary>
+    public abstract long ParameterCount { get; }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
+    public virtual void Validate()
+    {
+        if (InputSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, $"The network needs at least one input; {nameof(InputSize)} was {InputSize}.");
+        if (OutputSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(OutputSize), OutputSize, $"The network needs at least one output; {nameof(OutputSize)} was {OutputSize}.");
+    }
+
+    /// <summary>
+    /// Builds the network in training mode, Float32 on the CPU. The initial weights depend only on
+    /// the layout and the seed: the build seeds libtorch's (process-wide) generator first.
+    /// </summary>
+    public Sequential Build(int seed)
+    {
+        Validate();
+        torch.manual_seed(seed);
+        var network = CreateModule();
+        network.train();
+        return network;
+    }
+
+    /// <summary>Creates the module and initializes its weights from libtorch's generator, already seeded.</summary>
+    protected abstract Sequential CreateModule();
+
+    /// <summary>Whether a module's parameters are normalization parameters; by default <see cref="Optimizers.ParameterGroups.IsNormalization"/>'s rule.</summary>
+    protected virtual bool IsNormalization(nn.Module module) => Optimizers.ParameterGroups.IsNormalization(module);
+
+    /// <summary>
+    /// The optimizer's groups: every trainable parameter decayed, or (the default mask) biases and the
+    /// parameters of <see cref="IsNormalization"/> modules in a group with λ = 0; both in the module's
+    /// parameter order.
+    /// </summary>
+    public IReadOnlyList<ParameterGroup> ParameterGroups(Sequential network, bool decayAllParameters)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var named = network.named_parameters().Where(np => np.parameter.requires_grad).ToList();
+        if (decayAllParameters)
+            return [new ParameterGroup(named.Select(np => np.parameter)) { Name = Optimizers.ParameterGroups.DecayGroupName }];
+        var normPrefixes = network.named_modules()
+            .Where(nm => IsNormalization(nm.module))
+            .Select(nm => nm.name.Length == 0 ? string.Empty : nm.name + ".")
+            .ToList();
+        var decay = new List<Parameter>();
+        var spared = new List<Parameter>();
+        foreach (var (name, parameter) in named)
+        {
+            var exempt = name == "bias" || name.EndsWith(".bias", StringComparison.Ordinal)
+                || normPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
+            (exempt ? spared : decay).Add(parameter);
+        }
+        var groups = new List<ParameterGroup>(2);
+        if (decay.Count > 0)
+            groups.Add(new ParameterGroup(decay) { Name = Optimizers.ParameterGroups.DecayGroupName });
+        if (spared.Count > 0)
+            groups.Add(new ParameterGroup(spared) { Name = Optimizers.ParameterGroups.NoDecayGroupName, WeightDecay = 0 });
+        return groups;
+    }
+
+    /// <summary>Serializes a network's weights and buffers (TorchSharp's <c>module.save</c> format).</summary>
+    public static byte[] SaveWeights(nn.Module network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        using var stream = new MemoryStream();
+        network.save(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>Loads weights saved by <see cref="SaveWeights"/> into a network of this layout.</summary>
+    /// <exception cref="InvalidOperationException">The weights are for another layout; the message says which.</exception>
+    public void LoadWeights(nn.Module network, byte[] weights, string source)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(weights);
+        try
+        {
+            using var stream = new MemoryStream(weights, writable: false);
+            network.load(stream, strict: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException)
+        {
+            throw new InvalidOperationException(
+                $"The weights of {source} do not fit a network {Description}: {e.Message}", e);
+        }
+    }
+}
