@@ -22,6 +22,9 @@ public abstract class NetworkOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     internal abstract void Validate();
 
-    /// <summary>The network for inputs of this size and outputs of that size (a copy: later changes to the options do not reach it).</summary>
-    internal abstract NetworkDefinition Define(int inputSize, int outputSize);
+    /// <summary>
+    /// The network for inputs of this size (laid out as the image shape, if any; the trainer has checked
+    /// that its size is the input size) and outputs of that size. A copy: later changes to the options do not reach it.
+    /// </summary>
+    internal abstract NetworkDefinition Define(int inputSize, ImageShape? imageShape, int outputSize);
 }

@@ -112,7 +112,8 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         if (validation is not null)
             WarnSkipped(channel, "validation", validation.Skipped, validation.RowCount + validation.Skipped.Total, schema);
 
-        var network = (MlpNetwork)options.Network.Define(train.FeatureCount, train.OutputSize);
+        var imageShape = ImageShape.Resolve(options.ImageShape, schema.Feature.Value, train.FeatureCount);
+        var network = (MlpNetwork)options.Network.Define(train.FeatureCount, imageShape, train.OutputSize);
         var warmStart = WarmStartFrom(trainContext.InitialPredictor, network);
         var trainingOptions = options.ToTrainingOptions(seed);
         var result = TrainingLoop.Train(train, validation, network, trainingOptions, warmStart, checkAlive: () =>

@@ -32,6 +32,11 @@ public abstract class AdamWTrainerOptions
     /// <value>Default a new <see cref="MlpNetworkOptions"/>: two hidden layers of 128, ReLU, no batch norm, no dropout. Not null.</value>
     public NetworkOptions Network { get; set; } = new MlpNetworkOptions();
 
+    /// <summary>How the feature vector is an image (channels × height × width, CHW), for the convolutional networks.</summary>
+    /// <value>Default null: taken from the feature column when its vector type has three dimensions (e.g. after
+    /// <c>ExtractPixels</c>), otherwise none. When both are given they must agree, and the shape's size must be the vector's.</value>
+    public ImageShape? ImageShape { get; set; }
+
     /// <summary>Adam or SGD.</summary>
     /// <value>Default <see cref="OptimizerKind.Adam"/>.</value>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;

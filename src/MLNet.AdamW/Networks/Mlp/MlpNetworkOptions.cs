@@ -38,6 +38,6 @@ public sealed class MlpNetworkOptions : NetworkOptions
         Check.InHalfOpen(Dropout, 0, 1, nameof(Dropout));
     }
 
-    internal override NetworkDefinition Define(int inputSize, int outputSize) =>
+    internal override NetworkDefinition Define(int inputSize, ImageShape? imageShape, int outputSize) =>
         new MlpNetwork(inputSize, HiddenLayers, Activation, BatchNorm, Dropout, outputSize);
 }
