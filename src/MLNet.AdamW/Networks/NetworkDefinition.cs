@@ -65,39 +65,14 @@ internal abstract class NetworkDefinition
     /// <summary>Creates the module and initializes its weights from libtorch's generator, already seeded.</summary>
     protected abstract Sequential CreateModule();
 
-    /// <summary>Whether a module's parameters are normalization parameters; by default <see cref="Optimizers.ParameterGroups.IsNormalization"/>'s rule.</summary>
-    protected virtual bool IsNormalization(nn.Module module) => Optimizers.ParameterGroups.IsNormalization(module);
-
     /// <summary>
     /// The optimizer's groups: every trainable parameter decayed, or (the default mask) biases and the
-    /// parameters of <see cref="IsNormalization"/> modules in a group with λ = 0; both in the module's
-    /// parameter order.
+    /// normalization parameters in a group with λ = 0. By default the normalization parameters are those
+    /// of the modules <see cref="Optimizers.ParameterGroups.IsNormalization"/> recognizes (BatchNorm1d and
+    /// BatchNorm2d among them); a network with other normalization parameters overrides this.
     /// </summary>
-    public IReadOnlyList<ParameterGroup> ParameterGroups(Sequential network, bool decayAllParameters)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        var named = network.named_parameters().Where(np => np.parameter.requires_grad).ToList();
-        if (decayAllParameters)
-            return [new ParameterGroup(named.Select(np => np.parameter)) { Name = Optimizers.ParameterGroups.DecayGroupName }];
-        var normPrefixes = network.named_modules()
-            .Where(nm => IsNormalization(nm.module))
-            .Select(nm => nm.name.Length == 0 ? string.Empty : nm.name + ".")
-            .ToList();
-        var decay = new List<Parameter>();
-        var spared = new List<Parameter>();
-        foreach (var (name, parameter) in named)
-        {
-            var exempt = name == "bias" || name.EndsWith(".bias", StringComparison.Ordinal)
-                || normPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
-            (exempt ? spared : decay).Add(parameter);
-        }
-        var groups = new List<ParameterGroup>(2);
-        if (decay.Count > 0)
-            groups.Add(new ParameterGroup(decay) { Name = Optimizers.ParameterGroups.DecayGroupName });
-        if (spared.Count > 0)
-            groups.Add(new ParameterGroup(spared) { Name = Optimizers.ParameterGroups.NoDecayGroupName, WeightDecay = 0 });
-        return groups;
-    }
+    public virtual IReadOnlyList<ParameterGroup> ParameterGroups(Sequential network, bool decayAllParameters) =>
+        Optimizers.ParameterGroups.ForModule(network, decayAllParameters);
 
     /// <summary>Serializes a network's weights and buffers (TorchSharp's <c>module.save</c> format).</summary>
     public static byte[] SaveWeights(nn.Module network)

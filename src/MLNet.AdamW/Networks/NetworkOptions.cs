@@ -27,4 +27,10 @@ public abstract class NetworkOptions
     /// that its size is the input size) and outputs of that size. A copy: later changes to the options do not reach it.
     /// </summary>
     internal abstract NetworkDefinition Define(int inputSize, ImageShape? imageShape, int outputSize);
+
+    /// <summary>The image shape a convolutional network needs; throws naming the option when there is none.</summary>
+    private protected static ImageShape RequireImage(ImageShape? imageShape, int inputSize, string network) =>
+        imageShape ?? throw new ArgumentException(
+            $"A {network} needs {nameof(AdamWTrainerOptions.ImageShape)} (channels × height × width) or a feature column with three dimensions; the features are a flat vector of {inputSize}.",
+            nameof(imageShape));
 }
