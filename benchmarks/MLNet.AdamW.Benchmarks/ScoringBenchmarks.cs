@@ -37,7 +37,7 @@ public class ScoringBenchmarks
         var prepared = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.CopyColumns("Features", nameof(Digit.Pixels)))
             .Fit(data).Transform(data);
         _data = ml.Data.Cache(prepared);
-        _model = ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { HiddenLayers = [128], NumberOfEpochs = 1, Seed = 1 })
+        _model = ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { Network = new MlpNetworkOptions { HiddenLayers = [128] }, NumberOfEpochs = 1, Seed = 1 })
             .Fit(_data);
         _engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(
             ml.Transforms.CopyColumns("Features", nameof(Digit.Pixels)).Fit(data).Append(_model));

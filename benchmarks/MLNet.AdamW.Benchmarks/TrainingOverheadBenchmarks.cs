@@ -80,7 +80,7 @@ public class TrainingOverheadBenchmarks
     [Benchmark(Description = "MLNet.AdamW trainer Fit")]
     public object TrainerFit() => _ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options
     {
-        HiddenLayers = [128], NumberOfEpochs = Epochs, BatchSize = BatchSize, Seed = 1,
+        Network = new MlpNetworkOptions { HiddenLayers = [128] }, NumberOfEpochs = Epochs, BatchSize = BatchSize, Seed = 1,
         NumberOfThreads = null, // the hand-written loop runs with libtorch's setting too
     }).Fit(_data);
 }

@@ -102,7 +102,7 @@ internal static class Program
             WeightDecayMode = mode,
             WeightDecay = weightDecay,
             WeightDecayScaling = scaling,
-            HiddenLayers = [64, 64], // the network and run length this sample compares the modes on
+            Network = new MlpNetworkOptions { HiddenLayers = [64, 64] }, // the network and run length this sample compares the modes on
             NumberOfEpochs = 50,     // (the defaults are 128-128 and 20 epochs for binary)
             Seed = 1,            // the same initial weights and minibatch order for every run
             NumberOfThreads = 1, // small matrices: one libtorch thread is fastest

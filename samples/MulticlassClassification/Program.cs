@@ -40,7 +40,7 @@ internal static class Program
 
         var adamW = mlContext.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options
         {
-            HiddenLayers = [128],   // 784-128-10, ReLU
+            Network = new MlpNetworkOptions { HiddenLayers = [128] },   // 784-128-10, ReLU
             NumberOfEpochs = 10,    // 250 steps of 32 digits each
             NumberOfThreads = 1,    // one libtorch thread: fastest for these sizes, and immune to busy cores
             // The rest are the defaults: AdamW with α = 1e-2 and λ = 3e-2 (learning-rate scaling), cosine schedule.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Model.OnnxConverter;
@@ -149,14 +150,37 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     private protected void SaveNetworkAsOnnx(OnnxContext ctx, string featureColumn, string output) =>
         OnnxExport.Network(ctx, Forward.Layers, featureColumn, output, GetType().Name);
 
-    /// <summary>Runs the network on one row (densified on the stack for up to 1,024 features).</summary>
-    private protected void Run(in VBuffer<float> source, Span<float> output)
+    /// <summary>
+    /// Runs the network on one row without allocating: a dense row as it is, a sparse one densified on
+    /// the stack (up to 1,024 features) or in a buffer rented from the shared pool.
+    /// </summary>
+    internal void Run(in VBuffer<float> source, Span<float> output)
     {
         if (source.Length != FeatureCount)
             throw new ArgumentOutOfRangeException(nameof(source), $"The model was trained on {FeatureCount} features; this row has {source.Length}.");
-        Span<float> features = FeatureCount <= 1024 ? stackalloc float[FeatureCount] : new float[FeatureCount];
-        source.CopyTo(features);
-        Forward.Run(features, output);
+        if (source.IsDense)
+        {
+            Forward.Run(source.GetValues(), output);
+            return;
+        }
+        if (FeatureCount <= 1024)
+        {
+            Span<float> features = stackalloc float[FeatureCount];
+            source.CopyTo(features);
+            Forward.Run(features, output);
+            return;
+        }
+        var rented = ArrayPool<float>.Shared.Rent(FeatureCount);
+        try
+        {
+            var features = rented.AsSpan(0, FeatureCount);
+            source.CopyTo(features);
+            Forward.Run(features, output);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
     /// <inheritdoc />

@@ -14,7 +14,7 @@ internal static class TorchModule
     public static Sequential Create(ModelContent content)
     {
         NativeBackend.EnsureLoaded("CreateTorchModule");
-        var spec = new NetworkSpec(content.Inputs, content.HiddenLayers, (Activation)content.ActivationCode,
+        var spec = new MlpNetwork(content.Inputs, content.HiddenLayers, (Activation)content.ActivationCode,
             content.BatchNorm, content.Dropout, content.Layers[^1].Outputs);
         // Build seeds and draws from the process-wide generator for initial weights that load
         // immediately replaces; the caller's generator must not notice.

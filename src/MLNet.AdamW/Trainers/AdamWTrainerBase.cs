@@ -113,7 +113,8 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         if (validation is not null)
             WarnSkipped(channel, "validation", validation.Skipped, validation.RowCount + validation.Skipped.Total, schema);
 
-        var network = new NetworkSpec(train.FeatureCount, options.HiddenLayers, options.Activation, options.BatchNorm, options.Dropout, train.OutputSize);
+        var imageShape = ImageShape.Resolve(options.ImageShape, schema.Feature.Value, train.FeatureCount);
+        var network = (MlpNetwork)options.Network.Define(train.FeatureCount, imageShape, train.OutputSize);
         var warmStart = WarmStartFrom(trainContext.InitialPredictor, network);
         var trainingOptions = options.ToTrainingOptions(seed);
         var result = TrainingLoop.Train(train, validation, network, trainingOptions, warmStart, checkAlive: () =>
@@ -126,11 +127,11 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         {
             Task = TaskCode,
             Layers = NetworkExport.ToDenseLayers(trained),
-            HiddenLayers = [.. options.HiddenLayers],
-            ActivationCode = (int)options.Activation,
-            BatchNorm = options.BatchNorm,
-            Dropout = options.Dropout,
-            NetworkState = NetworkSpec.SaveWeights(trained),
+            HiddenLayers = [.. network.HiddenLayers],
+            ActivationCode = (int)network.Activation,
+            BatchNorm = network.BatchNorm,
+            Dropout = network.Dropout,
+            NetworkState = NetworkDefinition.SaveWeights(trained),
             NetworkDescription = network.Description,
             OptimizerDescription = result.TrainingDescription,
             History = result.History,
@@ -145,7 +146,7 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
                 $"Skipped {skipped.Total:N0} of {read:N0} {role} rows: {skipped.Describe(schema.Label!.Value.Name, schema.Feature!.Value.Name, schema.Weight?.Name)}."));
     }
 
-    private WarmStart? WarmStartFrom(IPredictor? initial, NetworkSpec network)
+    private WarmStart? WarmStartFrom(IPredictor? initial, MlpNetwork network)
     {
         if (initial is null)
             return null;

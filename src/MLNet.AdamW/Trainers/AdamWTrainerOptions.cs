@@ -28,21 +28,14 @@ public abstract class AdamWTrainerOptions
     /// <value>Default null (every row weighs 1).</value>
     public string? ExampleWeightColumnName { get; set; }
 
-    /// <summary>Widths of the hidden layers, input side first; empty for a linear model.</summary>
-    /// <value>Default { 128, 128 } (see <see cref="AdamWTrainerDefaults.HiddenLayerWidth"/>). Each width ≥ 1.</value>
-    public int[] HiddenLayers { get; set; } = [AdamWTrainerDefaults.HiddenLayerWidth, AdamWTrainerDefaults.HiddenLayerWidth];
+    /// <summary>The network: <see cref="MlpNetworkOptions"/> (hidden layers, activation, batch norm, dropout).</summary>
+    /// <value>Default a new <see cref="MlpNetworkOptions"/>: two hidden layers of 128, ReLU, no batch norm, no dropout. Not null.</value>
+    public NetworkOptions Network { get; set; } = new MlpNetworkOptions();
 
-    /// <summary>The activation after each hidden layer.</summary>
-    /// <value>Default <see cref="MLNet.AdamW.Activation.ReLU"/>.</value>
-    public Activation Activation { get; set; } = Activation.ReLU;
-
-    /// <summary>Whether each hidden layer is followed by batch normalization.</summary>
-    /// <value>Default false. The paper finds AdamW's advantage over Adam-ℓ2 largest without it.</value>
-    public bool BatchNorm { get; set; }
-
-    /// <summary>Dropout probability after each hidden layer.</summary>
-    /// <value>Default 0. In [0, 1).</value>
-    public double Dropout { get; set; }
+    /// <summary>How the feature vector is an image (channels × height × width, CHW), for the convolutional networks.</summary>
+    /// <value>Default null: taken from the feature column when its vector type has three dimensions (e.g. after
+    /// <c>ExtractPixels</c>), otherwise none. When both are given they must agree, and the shape's size must be the vector's.</value>
+    public ImageShape? ImageShape { get; set; }
 
     /// <summary>Adam or SGD.</summary>
     /// <value>Default <see cref="OptimizerKind.Adam"/>.</value>
@@ -177,17 +170,13 @@ public abstract class AdamWTrainerOptions
             throw new ArgumentOutOfRangeException(nameof(FeatureColumnName), FeatureColumnName, $"{nameof(FeatureColumnName)} must name a column.");
         if (ExampleWeightColumnName is { Length: 0 })
             throw new ArgumentOutOfRangeException(nameof(ExampleWeightColumnName), ExampleWeightColumnName, $"{nameof(ExampleWeightColumnName)} must be null or name a column.");
-        if (HiddenLayers is null)
-            throw new ArgumentOutOfRangeException(nameof(HiddenLayers), "HiddenLayers must not be null (use an empty array for a linear model).");
-        for (var i = 0; i < HiddenLayers.Length; i++)
-            if (HiddenLayers[i] < 1)
-                throw new ArgumentOutOfRangeException(nameof(HiddenLayers), HiddenLayers[i], $"{nameof(HiddenLayers)}[{i}] must be ≥ 1; it was {HiddenLayers[i]}.");
-        Check.Defined(Activation, nameof(Activation));
-        Check.InHalfOpen(Dropout, 0, 1, nameof(Dropout));
+        if (Network is null)
+            throw new ArgumentOutOfRangeException(nameof(Network), $"{nameof(Network)} must not be null; the default is a new {nameof(MlpNetworkOptions)}.");
+        Network.Validate();
         Check.Defined(Optimizer, nameof(Optimizer));
         Check.InHalfOpen(ValidationFraction, 0, 1, nameof(ValidationFraction));
-        if (BatchNorm && BatchSize < 2)
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} must be ≥ 2 with {nameof(BatchNorm)}: batch statistics of one row are undefined.");
+        if (Network.HasBatchNorm && BatchSize < 2)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} must be ≥ 2 with {nameof(MlpNetworkOptions.BatchNorm)}: batch statistics of one row are undefined.");
     }
 
     internal WeightDecayOptimizerOptions ToOptimizerOptions() => Optimizer == OptimizerKind.Sgd

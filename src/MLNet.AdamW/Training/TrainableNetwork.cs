@@ -5,17 +5,28 @@ namespace MLNet.AdamW.Training;
 /// <summary>
 /// The network as the training loop needs it: the built module, how messages describe it, the key a
 /// checkpoint's layout must match, and whether it normalizes over the batch. This is the loop's only
-/// view of a network, so network builders (today <c>NetworkSpec</c>) meet the loop here.
+/// view of a network, so network definitions (<c>Networks/</c>) meet the loop here.
 /// </summary>
 internal sealed class TrainableNetwork
 {
-    public TrainableNetwork(nn.Module<Tensor, Tensor> module, string description, string layoutKey, bool hasBatchNorm)
+    public TrainableNetwork(
+        nn.Module<Tensor, Tensor> module, string description, string layoutKey, bool hasBatchNorm,
+        Func<bool, IReadOnlyList<MLNet.AdamW.Optimizers.ParameterGroup>>? parameterGroups = null)
     {
         Module = module;
+        _parameterGroups = parameterGroups ?? (decayAll => MLNet.AdamW.Optimizers.ParameterGroups.ForModule(module, decayAll));
         Description = description;
         LayoutKey = layoutKey;
         HasBatchNorm = hasBatchNorm;
     }
+
+    private readonly Func<bool, IReadOnlyList<MLNet.AdamW.Optimizers.ParameterGroup>> _parameterGroups;
+
+    /// <summary>
+    /// The optimizer's parameter groups: the network's own decay mask (by default weights decayed,
+    /// biases and normalization parameters spared), or every parameter decayed.
+    /// </summary>
+    public IReadOnlyList<MLNet.AdamW.Optimizers.ParameterGroup> ParameterGroups(bool decayAllParameters) => _parameterGroups(decayAllParameters);
 
     /// <summary>The module being trained.</summary>
     public nn.Module<Tensor, Tensor> Module { get; }

@@ -97,7 +97,7 @@ internal sealed class TrainingLoop
     /// </summary>
     private double LossReference(double firstLoss) => Math.Max(1, Math.Max(_baselineLoss, firstLoss));
 
-    /// <summary>Trains a network built from a <see cref="NetworkSpec"/> (the trainers' path).</summary>
+    /// <summary>Trains a network built from a <see cref="NetworkDefinition"/> (the trainers' path).</summary>
     /// <param name="train">The training rows.</param>
     /// <param name="validation">Rows to score after each epoch (same label kind and features); needed for early stopping.</param>
     /// <param name="network">The layout; its input and output sizes must fit the data.</param>
@@ -111,7 +111,7 @@ internal sealed class TrainingLoop
     /// or a checkpoint or warm start does not fit this setup.</exception>
     /// <exception cref="InvalidDataException">The checkpoint file is corrupt.</exception>
     public static TrainingResult Train(
-        TabularData train, TabularData? validation, NetworkSpec network, TrainingOptions options,
+        TabularData train, TabularData? validation, NetworkDefinition network, TrainingOptions options,
         WarmStart? warmStart = null, Action? checkAlive = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -125,7 +125,8 @@ internal sealed class TrainingLoop
         var module = network.Build(options.Seed);
         try
         {
-            var trainable = new TrainableNetwork(module, network.Description, network.LayoutKey, network.BatchNorm);
+            var trainable = new TrainableNetwork(module, network.Description, network.LayoutKey, network.BatchNorm,
+                decayAll => network.ParameterGroups(module, decayAll));
             var loop = new TrainingLoop(train, validation, trainable, options, checkAlive, log);
             var history = loop.Run(warmStart);
             return new TrainingResult
@@ -190,7 +191,7 @@ internal sealed class TrainingLoop
         return starts;
     }
 
-    private static void CheckSizes(TabularData train, NetworkSpec network)
+    private static void CheckSizes(TabularData train, NetworkDefinition network)
     {
         if (network.InputSize != train.FeatureCount)
             throw new ArgumentException($"The network takes {network.InputSize} inputs but the data has {train.FeatureCount} features.", nameof(network));
@@ -223,7 +224,7 @@ internal sealed class TrainingLoop
     private TrainingHistory Run(WarmStart? warmStart)
     {
         var module = _network.Module;
-        using var optimizer = CreateOptimizer(module);
+        using var optimizer = CreateOptimizer();
         var groups = optimizer.Groups;
         var baseRates = groups.Select(g => g.InitialLearningRate).ToArray();
         var weightDecays = groups.Select(g => g.WeightDecay).ToArray();
@@ -291,9 +292,9 @@ internal sealed class TrainingLoop
         return observers;
     }
 
-    private WeightDecayOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> network)
+    private WeightDecayOptimizer CreateOptimizer()
     {
-        var groups = ParameterGroups.ForModule(network, _options.DecayAllParameters);
+        var groups = _network.ParameterGroups(_options.DecayAllParameters);
         return _options.Optimizer switch
         {
             AdamOptimizerOptions adam => new AdamOptimizer(groups, adam),

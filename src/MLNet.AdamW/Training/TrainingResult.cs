@@ -2,7 +2,7 @@ using TorchSharp.Modules;
 
 namespace MLNet.AdamW.Training;
 
-/// <summary>What <see cref="TrainingLoop"/>'s Train returns for a NetworkSpec. The caller owns (and disposes) the network.</summary>
+/// <summary>What <see cref="TrainingLoop"/>'s Train returns for a NetworkDefinition. The caller owns (and disposes) the network.</summary>
 internal sealed class TrainingResult
 {
     /// <summary>The trained network, in inference mode (<c>eval()</c>), every weight finite.</summary>

@@ -32,7 +32,7 @@ public sealed class AdamWModelExtensionsTests
         var featured = features.Transform(data);
         var trainer = ml.Regression.Trainers.AdamW(new AdamWRegressionTrainer.Options
         {
-            LabelColumnName = "MilesPerGallon", HiddenLayers = [4], NumberOfEpochs = 1, Seed = 1, NumberOfThreads = 1,
+            LabelColumnName = "MilesPerGallon", Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 1, Seed = 1, NumberOfThreads = 1,
         }).Fit(featured);
         var nested = new TransformerChain<ITransformer>(
             new TransformerChain<ITransformer>(features),

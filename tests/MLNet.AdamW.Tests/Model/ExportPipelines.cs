@@ -109,7 +109,7 @@ internal static class ExportPipelines
         where T : AdamWTrainerOptions, new() =>
         new()
         {
-            LabelColumnName = label, HiddenLayers = c.HiddenLayers, Activation = c.Activation, BatchNorm = c.BatchNorm,
+            LabelColumnName = label, Network = new MlpNetworkOptions { HiddenLayers = c.HiddenLayers, Activation = c.Activation, BatchNorm = c.BatchNorm },
             NumberOfEpochs = epochs, LearningRate = learningRate, Seed = 3, NumberOfThreads = 1,
             WeightDecay = 1e-2, // fixed here, so that the saturation test does not move with the default
         };

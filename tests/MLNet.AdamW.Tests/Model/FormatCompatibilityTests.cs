@@ -15,11 +15,13 @@ public sealed class FormatCompatibilityTests
         public float[] Features { get; set; } = [];
     }
 
-    [Fact]
-    public void A_format_1_model_loads_and_gives_the_scores_it_was_saved_with()
+    [Theory]
+    [InlineData("format1")]
+    [InlineData("format2")]
+    public void A_model_of_an_earlier_format_loads_and_gives_the_scores_it_was_saved_with(string format)
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "Model", "Assets");
-        var expected = File.ReadAllLines(Path.Combine(folder, "format1-multiclass-scores.txt"))
+        var expected = File.ReadAllLines(Path.Combine(folder, $"{format}-multiclass-scores.txt"))
             .Select(l => l.Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
         var random = new Random(5);
         var rows = Enumerable.Range(0, 90).Select(i =>
@@ -29,7 +31,7 @@ public sealed class FormatCompatibilityTests
         }).ToList();
 
         var ml = new MLContext(seed: 1);
-        var model = ml.Model.Load(Path.Combine(folder, "format1-multiclass.zip"), out _);
+        var model = ml.Model.Load(Path.Combine(folder, $"{format}-multiclass.zip"), out _);
         var scores = model.Transform(ml.Data.LoadFromEnumerable(rows.Take(expected.Length))).GetColumn<float[]>("Score").ToArray();
 
         Assert.Equal(expected.Length, scores.Length);

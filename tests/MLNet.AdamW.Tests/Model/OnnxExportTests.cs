@@ -63,7 +63,7 @@ public sealed class OnnxExportTests
         var data = ExportPipelines.Data(ml, ExportTask.Multiclass);
         var binary = ml.BinaryClassification.Trainers.AdamW(new AdamWBinaryTrainer.Options
         {
-            HiddenLayers = [8], NumberOfEpochs = 10, LearningRate = 3e-3, Seed = 3, NumberOfThreads = 1,
+            Network = new MlpNetworkOptions { HiddenLayers = [8] }, NumberOfEpochs = 10, LearningRate = 3e-3, Seed = 3, NumberOfThreads = 1,
         });
         var model = ml.Transforms.Conversion.MapValueToKey("Label", "Species")
             .Append(ml.Transforms.Concatenate("Features", "BeakLength", "BeakDepth", "FlipperLength", "BodyMass"))

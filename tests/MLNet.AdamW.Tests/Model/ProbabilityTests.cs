@@ -45,7 +45,7 @@ public sealed class ProbabilityTests
     {
         var ml = new MLContext(seed: 1);
         var (train, test) = Data(ml, scale: 1e4f);
-        var model = ml.BinaryClassification.Trainers.AdamW(new AdamWBinaryTrainer.Options { HiddenLayers = [], NumberOfEpochs = 30, Seed = 1 }).Fit(train);
+        var model = ml.BinaryClassification.Trainers.AdamW(new AdamWBinaryTrainer.Options { Network = new MlpNetworkOptions { HiddenLayers = [] }, NumberOfEpochs = 30, Seed = 1 }).Fit(train);
         var scored = model.Transform(test);
 
         var scores = scored.GetColumn<float>("Score").ToArray();
@@ -67,7 +67,7 @@ public sealed class ProbabilityTests
         var ml = new MLContext(seed: 1);
         var (train, test) = Data(ml, scale: 1e4f);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Row.Class))
-            .Append(ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { HiddenLayers = [], NumberOfEpochs = 30, Seed = 1 }));
+            .Append(ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { Network = new MlpNetworkOptions { HiddenLayers = [] }, NumberOfEpochs = 30, Seed = 1 }));
         var scored = pipeline.Fit(train).Transform(test);
 
         var scores = scored.GetColumn<float[]>("Score").ToArray();

@@ -162,7 +162,7 @@ public sealed class TorchModuleTests
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
             .Append(ml.BinaryClassification.Trainers.AdamW(new AdamWBinaryTrainer.Options
             {
-                LabelColumnName = "IsMale", HiddenLayers = [16, 8], Dropout = 0.25, NumberOfEpochs = 5, Seed = 3, NumberOfThreads = 1,
+                LabelColumnName = "IsMale", Network = new MlpNetworkOptions { HiddenLayers = [16, 8], Dropout = 0.25 }, NumberOfEpochs = 5, Seed = 3, NumberOfThreads = 1,
             }))
             .Fit(data);
         using var file = new MemoryStream();

@@ -77,13 +77,13 @@ public sealed class BadInputTests
     private static readonly MLContext s_ml = new(seed: 1);
 
     private static AdamWBinaryTrainer Binary(MLContext ml, string label = "Label") =>
-        ml.BinaryClassification.Trainers.AdamW(new AdamWBinaryTrainer.Options { LabelColumnName = label, HiddenLayers = [4], NumberOfEpochs = 2, Seed = 1, NumberOfThreads = 1 });
+        ml.BinaryClassification.Trainers.AdamW(new AdamWBinaryTrainer.Options { LabelColumnName = label, Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 2, Seed = 1, NumberOfThreads = 1 });
 
     private static AdamWMulticlassTrainer Multiclass(MLContext ml) =>
-        ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { HiddenLayers = [4], NumberOfEpochs = 2, Seed = 1, NumberOfThreads = 1 });
+        ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 2, Seed = 1, NumberOfThreads = 1 });
 
     private static AdamWRegressionTrainer Regression(MLContext ml) =>
-        ml.Regression.Trainers.AdamW(new AdamWRegressionTrainer.Options { HiddenLayers = [4], NumberOfEpochs = 2, Seed = 1, NumberOfThreads = 1 });
+        ml.Regression.Trainers.AdamW(new AdamWRegressionTrainer.Options { Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 2, Seed = 1, NumberOfThreads = 1 });
 
     private static List<BinaryRow> BinaryRows(int n = 40) =>
         Enumerable.Range(0, n).Select(i => new BinaryRow { Label = i % 2 == 0, Features = [i % 2 == 0 ? 1 : -1, i * 0.01f, 0.5f] }).ToList();
@@ -189,7 +189,7 @@ public sealed class BadInputTests
         // keys 1, 2, 3 and the out-of-range 3 to the missing key 0: 7 of these 30 rows.
         var keys = Enumerable.Range(0, 30).Select(i => new KeyLabelRow { Label = (uint)(i % 4), Features = [i % 4, 1, 0] }).ToList();
         warnings.Clear();
-        ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { HiddenLayers = [4], NumberOfEpochs = 1, Seed = 1 })
+        ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 1, Seed = 1 })
             .Fit(ml.Data.LoadFromEnumerable(keys));
         var keyWarning = Assert.Single(warnings);
         Assert.True(keyWarning.Contains("Skipped 7 of 30 training rows: 7 with a missing label in 'Label'", StringComparison.Ordinal), keyWarning);
@@ -211,7 +211,7 @@ public sealed class BadInputTests
         rows[2].Weight = float.NaN;
         var data = ml.Data.LoadFromEnumerable(rows);
         AdamWRegressionTrainer Weighted(string column) => ml.Regression.Trainers.AdamW(
-            new AdamWRegressionTrainer.Options { ExampleWeightColumnName = column, HiddenLayers = [4], NumberOfEpochs = 1, Seed = 1 });
+            new AdamWRegressionTrainer.Options { ExampleWeightColumnName = column, Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 1, Seed = 1 });
 
         Fails<ArgumentOutOfRangeException>(() => Weighted("Importance").Fit(data), "weight column 'Importance'");
         Fails<ArgumentOutOfRangeException>(() => Weighted(nameof(WeightedRow.DoubleWeight)).Fit(data), "weight column 'DoubleWeight'", "got Double");
@@ -247,15 +247,15 @@ public sealed class BadInputTests
         ["Optimizer 99"] = ("Optimizer", o => o.Optimizer = (OptimizerKind)99),
         ["NumberOfEpochs 0"] = ("NumberOfEpochs", o => o.NumberOfEpochs = 0),
         ["BatchSize 0"] = ("BatchSize", o => o.BatchSize = 0),
-        ["BatchSize 1 with BatchNorm"] = ("BatchSize", o => { o.BatchNorm = true; o.BatchSize = 1; }),
-        ["Dropout 1"] = ("Dropout", o => o.Dropout = 1),
-        ["Dropout -0.1"] = ("Dropout", o => o.Dropout = -0.1),
+        ["BatchSize 1 with BatchNorm"] = ("BatchSize", o => { ((MlpNetworkOptions)o.Network).BatchNorm = true; o.BatchSize = 1; }),
+        ["Dropout 1"] = ("Dropout", o => ((MlpNetworkOptions)o.Network).Dropout = 1),
+        ["Dropout -0.1"] = ("Dropout", o => ((MlpNetworkOptions)o.Network).Dropout = -0.1),
         ["ValidationFraction 1"] = ("ValidationFraction", o => o.ValidationFraction = 1),
         ["ValidationFraction -0.5"] = ("ValidationFraction", o => o.ValidationFraction = -0.5),
-        ["HiddenLayers {0}"] = ("HiddenLayers", o => o.HiddenLayers = [0]),
-        ["HiddenLayers {8, -1}"] = ("HiddenLayers", o => o.HiddenLayers = [8, -1]),
-        ["HiddenLayers null"] = ("HiddenLayers", o => o.HiddenLayers = null!),
-        ["Activation 99"] = ("Activation", o => o.Activation = (Activation)99),
+        ["HiddenLayers {0}"] = ("HiddenLayers", o => o.Network = new MlpNetworkOptions { HiddenLayers = [0] }),
+        ["HiddenLayers {8, -1}"] = ("HiddenLayers", o => o.Network = new MlpNetworkOptions { HiddenLayers = [8, -1] }),
+        ["HiddenLayers null"] = ("HiddenLayers", o => ((MlpNetworkOptions)o.Network).HiddenLayers = null!),
+        ["Activation 99"] = ("Activation", o => ((MlpNetworkOptions)o.Network).Activation = (Activation)99),
         ["WarmupEpochs > NumberOfEpochs"] = ("WarmupEpochs", o => { o.NumberOfEpochs = 5; o.WarmupEpochs = 6; }),
         ["WarmupEpochs -1"] = ("WarmupEpochs", o => o.WarmupEpochs = -1),
         ["LearningRateSchedule 99"] = ("LearningRateSchedule", o => o.LearningRateSchedule = (LearningRateSchedule)99),
@@ -309,7 +309,7 @@ public sealed class BadInputTests
     [Fact]
     public void Early_stopping_without_validation_data_says_how_to_provide_it()
     {
-        var options = new AdamWBinaryTrainer.Options { EarlyStoppingPatience = 2, HiddenLayers = [4], NumberOfEpochs = 3, Seed = 1 };
+        var options = new AdamWBinaryTrainer.Options { EarlyStoppingPatience = 2, Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 3, Seed = 1 };
         var trainer = s_ml.BinaryClassification.Trainers.AdamW(options);
         Fails<ArgumentException>(() => trainer.Fit(Load(BinaryRows())), "EarlyStoppingPatience", "validation", "ValidationFraction");
 
@@ -336,7 +336,7 @@ public sealed class BadInputTests
         var options = new AdamWRegressionTrainer.Options
         {
             LearningRate = 1e6, WeightDecayMode = WeightDecayMode.None, WeightDecay = 0, LearningRateSchedule = LearningRateSchedule.Constant,
-            HiddenLayers = [16], NumberOfEpochs = 20, Seed = 1, NumberOfThreads = 1,
+            Network = new MlpNetworkOptions { HiddenLayers = [16] }, NumberOfEpochs = 20, Seed = 1, NumberOfThreads = 1,
         };
         ITransformer? model = null;
         var e = Fails<InvalidOperationException>(() => model = ml.Regression.Trainers.AdamW(options).Fit(data),

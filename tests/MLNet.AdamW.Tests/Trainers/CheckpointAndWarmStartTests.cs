@@ -22,7 +22,7 @@ public sealed class CheckpointAndWarmStartTests : IDisposable
     private static AdamWMulticlassTrainer.Options Options(string? directory, bool resume = false)
     {
         var options = TrainerData.Quick<AdamWMulticlassTrainer.Options>(epochs: 6, seed: 3);
-        options.Dropout = 0.1;
+        ((MlpNetworkOptions)options.Network).Dropout = 0.1;
         options.CheckpointDirectory = directory;
         options.CheckpointInterval = 2;
         options.ResumeFromCheckpoint = resume;
@@ -176,7 +176,7 @@ public sealed class CheckpointAndWarmStartTests : IDisposable
         var data = TrainerData.PenguinSpecies(ml);
         var first = ml.MulticlassClassification.Trainers.AdamW(TrainerData.Quick<AdamWMulticlassTrainer.Options>(epochs: 1)).Fit(data);
         var other = TrainerData.Quick<AdamWMulticlassTrainer.Options>(epochs: 1);
-        other.HiddenLayers = [8, 8];
+        other.Network = new MlpNetworkOptions { HiddenLayers = [8, 8] };
         var e = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.AdamW(other).Fit(data, first.Model));
         Assert.Contains("layout", e.Message, StringComparison.Ordinal);
         Assert.Contains("MLP 7-16-3", e.Message, StringComparison.Ordinal);

@@ -45,7 +45,7 @@ public sealed class DeterminismTests
         var data = TrainerData.PenguinSpecies(ml);
         var options = TrainerData.Quick<AdamWMulticlassTrainer.Options>(epochs: 8);
         options.Seed = seed;
-        options.Dropout = 0.2;
+        ((MlpNetworkOptions)options.Network).Dropout = 0.2;
         options.ValidationFraction = 0.2;
         var model = ml.MulticlassClassification.Trainers.AdamW(options).Fit(data);
         var scored = model.Transform(data);

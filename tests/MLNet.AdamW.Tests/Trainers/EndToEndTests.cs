@@ -74,7 +74,7 @@ public sealed class EndToEndTests
         var data = ml.Data.LoadFromEnumerable(Datasets.Digits());
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.CopyColumns("Features", nameof(Digit.Pixels)))
-            .Append(ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { HiddenLayers = [128], NumberOfEpochs = 5 }));
+            .Append(ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options { Network = new MlpNetworkOptions { HiddenLayers = [128] }, NumberOfEpochs = 5 }));
         var model = pipeline.Fit(ml.Data.TakeRows(data, 8000));
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(ml.Data.SkipRows(data, 8000)));
         // The linear LbfgsMaximumEntropy and SdcaMaximumEntropy reach 0.910 and 0.892 on these 2,000 digits.

@@ -72,7 +72,7 @@ public sealed class LoggingAndCancellationTests
         var data = ml.Data.LoadFromEnumerable(Rows(rows, read));
         var options = new AdamWRegressionTrainer.Options
         {
-            HiddenLayers = [4], NumberOfEpochs = 1, BatchSize = 1, Seed = 1, NumberOfThreads = 1, LearningRate = 1e-3,
+            Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 1, BatchSize = 1, Seed = 1, NumberOfThreads = 1, LearningRate = 1e-3,
         };
         var trainer = ml.Regression.Trainers.AdamW(options);
         var canceledAt = 0L;

@@ -86,7 +86,7 @@ public sealed class ProgressAndCancellationTokenTests
         });
         var options = new AdamWRegressionTrainer.Options
         {
-            HiddenLayers = [4], NumberOfEpochs = 1, BatchSize = 1, Seed = 1, NumberOfThreads = 1, LearningRate = 1e-3,
+            Network = new MlpNetworkOptions { HiddenLayers = [4] }, NumberOfEpochs = 1, BatchSize = 1, Seed = 1, NumberOfThreads = 1, LearningRate = 1e-3,
             Progress = recorder, CancellationToken = cancellation.Token,
         };
         var data = ml.Data.LoadFromEnumerable(Rows(40_000));

@@ -54,7 +54,7 @@ internal static class TrainerData
     /// </summary>
     public static T Quick<T>(int epochs = 20, int seed = 1)
         where T : AdamWTrainerOptions, new() =>
-        new() { HiddenLayers = [16], NumberOfEpochs = epochs, Seed = seed, NumberOfThreads = 1 };
+        new() { Network = new MlpNetworkOptions { HiddenLayers = [16] }, NumberOfEpochs = epochs, Seed = seed, NumberOfThreads = 1 };
 
     /// <summary>The "Features" column of every row.</summary>
     public static float[][] FeatureRows(IDataView data, string column = "Features")

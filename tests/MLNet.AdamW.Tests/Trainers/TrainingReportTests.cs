@@ -108,7 +108,7 @@ public sealed class TrainingReportTests
         var data = TrainerData.PenguinSex(ml);
         var options = new AdamWBinaryTrainer.Options
         {
-            HiddenLayers = [12, 6], Activation = Activation.Tanh, Dropout = 0.25, NumberOfEpochs = 2, Seed = 1, NumberOfThreads = 1,
+            Network = new MlpNetworkOptions { HiddenLayers = [12, 6], Activation = Activation.Tanh, Dropout = 0.25 }, NumberOfEpochs = 2, Seed = 1, NumberOfThreads = 1,
             LearningRate = 3e-3, WeightDecay = 0.05, WeightDecayMode = WeightDecayMode.Proximal,
         };
         var model = ml.BinaryClassification.Trainers.AdamW(options).Fit(data).Model;
@@ -122,7 +122,7 @@ public sealed class TrainingReportTests
 
         var sgd = new AdamWRegressionTrainer.Options
         {
-            HiddenLayers = [], Optimizer = OptimizerKind.Sgd, Nesterov = true, WeightDecayMode = WeightDecayMode.L2, NumberOfEpochs = 1, Seed = 1,
+            Network = new MlpNetworkOptions { HiddenLayers = [] }, Optimizer = OptimizerKind.Sgd, Nesterov = true, WeightDecayMode = WeightDecayMode.L2, NumberOfEpochs = 1, Seed = 1,
             NumberOfThreads = 1, LearningRate = 1e-3,
         };
         var cars = TrainerData.CarMileage(ml);

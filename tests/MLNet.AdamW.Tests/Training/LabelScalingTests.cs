@@ -64,7 +64,7 @@ public sealed class LabelScalingTests
         for (var i = 0; i < standardized.Length; i++)
             Assert.Equal((data.Labels[i] - 14) / scaling.Scale, standardized[i], 6);
 
-        var spec = new NetworkSpec(1, [4], Activation.ReLU, batchNorm: false, dropout: 0, outputSize: 1);
+        var spec = new MlpNetwork(1, [4], Activation.ReLU, batchNorm: false, dropout: 0, outputSize: 1);
         using var network = spec.Build(seed: 1);
         using var x = torch.tensor(new float[] { -1f, 0.5f, 2f }).reshape(3, 1);
         network.eval();

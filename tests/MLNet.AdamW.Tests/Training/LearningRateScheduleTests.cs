@@ -81,7 +81,7 @@ public sealed class LearningRateScheduleTests
             StepGamma = 0.5,
         };
 
-        var result = TrainingLoop.Train(data, null, new NetworkSpec(4, [4], Activation.ReLU, false, 0, 1), options);
+        var result = TrainingLoop.Train(data, null, new MlpNetwork(4, [4], Activation.ReLU, false, 0, 1), options);
         result.Network.Dispose();
 
         Assert.Equal([0.02, 0.01, 0.005, 0.0025], result.History.Epochs.Select(e => e.LearningRate).ToArray());
@@ -100,7 +100,7 @@ public sealed class LearningRateScheduleTests
     {
         const double alpha = 0.5, lambda = 0.1;
         var data = SyntheticData.Create(LabelKind.Regression, rows: 40, seed: 1);
-        var spec = new NetworkSpec(4, [3], Activation.Tanh, false, 0, 1);
+        var spec = new MlpNetwork(4, [3], Activation.Tanh, false, 0, 1);
         var options = new TrainingOptions
         {
             Optimizer = new AdamOptimizerOptions

@@ -31,7 +31,7 @@ public sealed class TrainingLoopTests : IDisposable
         NumberOfThreads = 1,
     };
 
-    private static NetworkSpec Spec(TabularData data, int[]? hidden = null, bool batchNorm = false, double dropout = 0) =>
+    private static MlpNetwork Spec(TabularData data, int[]? hidden = null, bool batchNorm = false, double dropout = 0) =>
         new(data.FeatureCount, hidden ?? [16], Activation.ReLU, batchNorm, dropout, data.OutputSize);
 
     private static float[] Weights(nn.Module network) =>
@@ -330,7 +330,7 @@ public sealed class TrainingLoopTests : IDisposable
     {
         var train = SyntheticData.Create(LabelKind.Binary, rows: 200, seed: 1, separation: 1.5);
         var first = TrainingLoop.Train(train, null, Spec(train), Options(epochs: 10));
-        var weights = NetworkSpec.SaveWeights(first.Network);
+        var weights = MlpNetwork.SaveWeights(first.Network);
         first.Network.Dispose();
 
         var fresh = TrainingLoop.Train(train, null, Spec(train), Options(epochs: 1));

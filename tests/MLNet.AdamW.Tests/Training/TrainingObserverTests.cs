@@ -25,7 +25,7 @@ public sealed class TrainingObserverTests
         Observers = observers,
     };
 
-    private static NetworkSpec Spec(TabularData data) => new(data.FeatureCount, [8], Activation.ReLU, false, 0, data.OutputSize);
+    private static MlpNetwork Spec(TabularData data) => new(data.FeatureCount, [8], Activation.ReLU, false, 0, data.OutputSize);
 
     private static float[] Weights(nn.Module network) =>
         network.state_dict().Values.Where(t => t.is_floating_point()).SelectMany(t => t.data<float>().ToArray()).ToArray();

@@ -8,7 +8,7 @@ namespace MLNet.AdamW.Networks;
 
 /// <summary>
 /// The layout of a multilayer perceptron: input size, hidden layer sizes, activation, batch norm,
-/// dropout and output size. <see cref="Build"/> makes the TorchSharp network, identically for a seed.
+/// dropout and output size. <see cref="NetworkDefinition.Build"/> makes the TorchSharp network, identically for a seed.
 /// </summary>
 /// <remarks>
 /// Each hidden layer is Linear → BatchNorm1d (if <see cref="BatchNorm"/>) → activation → Dropout
@@ -17,22 +17,18 @@ namespace MLNet.AdamW.Networks;
 /// <c>output</c>, so parameter names (and saved weights) are stable. Weights start as TorchSharp
 /// (and PyTorch) initialize them.
 /// </remarks>
-internal sealed class NetworkSpec
+internal sealed class MlpNetwork : NetworkDefinition
 {
-    /// <summary>Describes a network; call <see cref="Validate"/> (or <see cref="Build"/>) to check it.</summary>
-    public NetworkSpec(int inputSize, IReadOnlyList<int> hiddenLayers, Activation activation, bool batchNorm, double dropout, int outputSize)
+    /// <summary>Describes a network; call <see cref="Validate"/> (or <see cref="NetworkDefinition.Build"/>) to check it.</summary>
+    public MlpNetwork(int inputSize, IReadOnlyList<int> hiddenLayers, Activation activation, bool batchNorm, double dropout, int outputSize)
+        : base(inputSize, outputSize)
     {
         ArgumentNullException.ThrowIfNull(hiddenLayers);
-        InputSize = inputSize;
         HiddenLayers = hiddenLayers.ToArray();
         Activation = activation;
         BatchNorm = batchNorm;
         Dropout = dropout;
-        OutputSize = outputSize;
     }
-
-    /// <summary>Number of inputs (features).</summary>
-    public int InputSize { get; }
 
     /// <summary>Sizes of the hidden layers, input side first; empty for a linear model.</summary>
     public IReadOnlyList<int> HiddenLayers { get; }
@@ -41,22 +37,19 @@ internal sealed class NetworkSpec
     public Activation Activation { get; }
 
     /// <summary>Whether each hidden layer has a BatchNorm1d between its Linear and its activation.</summary>
-    public bool BatchNorm { get; }
+    public override bool BatchNorm { get; }
 
     /// <summary>The dropout probability after each hidden activation; 0 for none.</summary>
     public double Dropout { get; }
 
-    /// <summary>Number of outputs: 1 for binary (a logit) and regression, K for K classes.</summary>
-    public int OutputSize { get; }
-
     /// <summary>E.g. "MLP 4-64-64-3, ReLU, batch norm, dropout 0.1".</summary>
-    public string Description => Describe(CultureInfo.InvariantCulture, "G");
+    public override string Description => Describe(CultureInfo.InvariantCulture, "G");
 
     /// <summary>The description with the dropout rate to the last bit, for comparing layouts.</summary>
-    internal string LayoutKey => Describe(CultureInfo.InvariantCulture, "R");
+    public override string LayoutKey => Describe(CultureInfo.InvariantCulture, "R");
 
     /// <summary>Number of trainable values in the network.</summary>
-    public long ParameterCount
+    public override long ParameterCount
     {
         get
         {
@@ -72,12 +65,9 @@ internal sealed class NetworkSpec
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
-    public void Validate()
+    public override void Validate()
     {
-        if (InputSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, $"The network needs at least one input; {nameof(InputSize)} was {InputSize}.");
-        if (OutputSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(OutputSize), OutputSize, $"The network needs at least one output; {nameof(OutputSize)} was {OutputSize}.");
+        base.Validate();
         for (var i = 0; i < HiddenLayers.Count; i++)
             if (HiddenLayers[i] < 1)
                 throw new ArgumentOutOfRangeException(nameof(HiddenLayers), HiddenLayers[i],
@@ -86,14 +76,9 @@ internal sealed class NetworkSpec
         Check.InHalfOpen(Dropout, 0, 1, nameof(Dropout));
     }
 
-    /// <summary>
-    /// Builds the network in training mode, Float32 on the CPU. The initial weights depend only on
-    /// the layout and the seed: the build seeds libtorch's (process-wide) generator first.
-    /// </summary>
-    public Sequential Build(int seed)
+    /// <inheritdoc />
+    protected override Sequential CreateModule()
     {
-        Validate();
-        torch.manual_seed(seed);
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
         long inputs = InputSize;
         for (var i = 0; i < HiddenLayers.Count; i++)
@@ -109,36 +94,7 @@ internal sealed class NetworkSpec
             inputs = size;
         }
         modules.Add(("output", nn.Linear(inputs, OutputSize)));
-        var network = nn.Sequential(modules.ToArray());
-        network.train();
-        return network;
-    }
-
-    /// <summary>Serializes a network's weights and buffers (TorchSharp's <c>module.save</c> format).</summary>
-    public static byte[] SaveWeights(nn.Module network)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        using var stream = new MemoryStream();
-        network.save(stream);
-        return stream.ToArray();
-    }
-
-    /// <summary>Loads weights saved by <see cref="SaveWeights"/> into a network of this layout.</summary>
-    /// <exception cref="InvalidOperationException">The weights are for another layout; the message says which.</exception>
-    public void LoadWeights(nn.Module network, byte[] weights, string source)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(weights);
-        try
-        {
-            using var stream = new MemoryStream(weights, writable: false);
-            network.load(stream, strict: true);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException)
-        {
-            throw new InvalidOperationException(
-                $"The weights of {source} do not fit a network {Description}: {e.Message}", e);
-        }
+        return nn.Sequential(modules.ToArray());
     }
 
     private nn.Module<Tensor, Tensor> CreateActivation() => Activation switch

@@ -6,12 +6,12 @@ using static TorchSharp.torch;
 
 namespace MLNet.AdamW.Tests.Networks;
 
-public sealed class NetworkSpecTests
+public sealed class MlpNetworkTests
 {
     [Fact]
     public void Builds_linear_norm_activation_dropout_per_hidden_layer()
     {
-        var spec = new NetworkSpec(4, [64, 64], Activation.ReLU, batchNorm: true, dropout: 0.1, outputSize: 3);
+        var spec = new MlpNetwork(4, [64, 64], Activation.ReLU, batchNorm: true, dropout: 0.1, outputSize: 3);
         using var network = spec.Build(seed: 1);
 
         Assert.Equal("MLP 4-64-64-3, ReLU, batch norm, dropout 0.1", spec.Description);
@@ -32,7 +32,7 @@ public sealed class NetworkSpecTests
     [InlineData(new[] { 8 }, Activation.Sigmoid, false, 0.0, "MLP 3-8-1, Sigmoid")]
     public void Describes_itself_in_one_line(int[] hidden, Activation activation, bool batchNorm, double dropout, string expected)
     {
-        var spec = new NetworkSpec(3, hidden, activation, batchNorm, dropout, 1);
+        var spec = new MlpNetwork(3, hidden, activation, batchNorm, dropout, 1);
         using var network = spec.Build(seed: 1);
         Assert.Equal(expected, spec.Description);
         Assert.Equal(spec.ParameterCount, network.parameters().Sum(p => p.numel()));
@@ -48,7 +48,7 @@ public sealed class NetworkSpecTests
     public void Each_activation_computes_its_function(Activation activation, double atMinusTwo, double atTwo)
     {
         // One hidden unit with weight 1 and bias 0, read out by an identity output layer.
-        var spec = new NetworkSpec(1, [1], activation, batchNorm: false, dropout: 0, outputSize: 1);
+        var spec = new MlpNetwork(1, [1], activation, batchNorm: false, dropout: 0, outputSize: 1);
         using var network = spec.Build(seed: 1);
         using (torch.no_grad())
         {
@@ -66,7 +66,7 @@ public sealed class NetworkSpecTests
     [Fact]
     public void Same_seed_same_weights_and_different_seed_different_weights()
     {
-        var spec = new NetworkSpec(5, [7, 6], Activation.Tanh, batchNorm: true, dropout: 0.2, outputSize: 2);
+        var spec = new MlpNetwork(5, [7, 6], Activation.Tanh, batchNorm: true, dropout: 0.2, outputSize: 2);
         using var a = spec.Build(seed: 42);
         using var b = spec.Build(seed: 42);
         using var c = spec.Build(seed: 43);
@@ -78,7 +78,7 @@ public sealed class NetworkSpecTests
     [Fact]
     public void Biases_and_batch_norm_parameters_fall_in_the_no_decay_group()
     {
-        var spec = new NetworkSpec(5, [7], Activation.ReLU, batchNorm: true, dropout: 0, outputSize: 2);
+        var spec = new MlpNetwork(5, [7], Activation.ReLU, batchNorm: true, dropout: 0, outputSize: 2);
         using var network = spec.Build(seed: 1);
 
         var groups = ParameterGroups.ForModule(network);
@@ -96,7 +96,7 @@ public sealed class NetworkSpecTests
     [InlineData(3, 2, double.NaN, "Dropout")]
     public void Out_of_range_settings_are_named(int inputs, int outputs, double dropout, string name)
     {
-        var spec = new NetworkSpec(inputs, [4], Activation.ReLU, false, dropout, outputs);
+        var spec = new MlpNetwork(inputs, [4], Activation.ReLU, false, dropout, outputs);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => spec.Build(seed: 1));
         Assert.Equal(name, e.ParamName);
     }
@@ -104,25 +104,25 @@ public sealed class NetworkSpecTests
     [Fact]
     public void A_hidden_layer_without_units_or_an_unknown_activation_is_refused()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkSpec(3, [4, 0], Activation.ReLU, false, 0, 1).Validate());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new MlpNetwork(3, [4, 0], Activation.ReLU, false, 0, 1).Validate());
         Assert.Equal("HiddenLayers", e.ParamName);
         Assert.Contains("HiddenLayers[1] is 0", e.Message, StringComparison.Ordinal);
 
-        e = Assert.Throws<ArgumentOutOfRangeException>(() => new NetworkSpec(3, [4], (Activation)99, false, 0, 1).Validate());
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new MlpNetwork(3, [4], (Activation)99, false, 0, 1).Validate());
         Assert.Equal("Activation", e.ParamName);
     }
 
     [Fact]
     public void Weights_round_trip_and_another_layout_is_refused_clearly()
     {
-        var spec = new NetworkSpec(3, [4], Activation.ReLU, batchNorm: true, dropout: 0, outputSize: 2);
+        var spec = new MlpNetwork(3, [4], Activation.ReLU, batchNorm: true, dropout: 0, outputSize: 2);
         using var trained = spec.Build(seed: 1);
-        var bytes = NetworkSpec.SaveWeights(trained);
+        var bytes = MlpNetwork.SaveWeights(trained);
         using var copy = spec.Build(seed: 2);
         spec.LoadWeights(copy, bytes, "the test model");
         Assert.Equal(Values(trained), Values(copy));
 
-        var other = new NetworkSpec(3, [5], Activation.ReLU, batchNorm: true, dropout: 0, outputSize: 2);
+        var other = new MlpNetwork(3, [5], Activation.ReLU, batchNorm: true, dropout: 0, outputSize: 2);
         using var otherNetwork = other.Build(seed: 1);
         var e = Assert.Throws<InvalidOperationException>(() => other.LoadWeights(otherNetwork, bytes, "the test model"));
         Assert.Contains("The weights of the test model do not fit a network MLP 3-5-2", e.Message, StringComparison.Ordinal);
