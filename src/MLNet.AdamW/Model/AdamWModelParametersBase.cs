@@ -153,7 +153,9 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
         StateDictionary.Write(stream, Content.Tensors);
     }
 
-    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => Scorer is ManagedForward;
+    // True for every network: ML.NET would otherwise drop the scorer from the exported graph with only a
+    // warning; a network without an ONNX export throws a clear NotSupportedException in SaveNetworkAsOnnx instead.
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
 
     bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn) =>
         SaveAsOnnx(ctx, outputNames, featureColumn);

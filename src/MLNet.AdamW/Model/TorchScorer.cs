@@ -75,7 +75,8 @@ internal sealed class TorchScorer : INetworkScorer
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var result = _module.forward(_input);
-            MemoryMarshal.Cast<byte, float>(result.contiguous().bytes)[..output.Length].CopyTo(output);
+            // The output layer's result is a contiguous 1 × outputs row, read in place.
+            MemoryMarshal.Cast<byte, float>(result.bytes)[..output.Length].CopyTo(output);
         }
     }
 }
