@@ -118,8 +118,10 @@ internal static class OnnxExport
         Node(ctx, "Min", [floored, ctx.AddInitializer(Probabilities.Ceiling, "ProbabilityCeiling")], output);
     }
 
-    private static string Intermediate(OnnxContext ctx, string name) => ctx.AddIntermediateVariable(null, name, skip: true);
+    /// <summary>A new variable of the graph, its type left for ONNX Runtime to infer.</summary>
+    internal static string Intermediate(OnnxContext ctx, string name) => ctx.AddIntermediateVariable(null, name, skip: true);
 
-    private static OnnxNode Node(OnnxContext ctx, string opType, string[] inputs, string output) =>
+    /// <summary>A node of the default ONNX domain, uniquely named after its operator.</summary>
+    internal static OnnxNode Node(OnnxContext ctx, string opType, string[] inputs, string output) =>
         ctx.CreateNode(opType, inputs, [output], ctx.GetNodeName(opType), DefaultDomain);
 }
