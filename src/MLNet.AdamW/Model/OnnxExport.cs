@@ -11,7 +11,10 @@ namespace MLNet.AdamW.Model;
 /// <remarks>
 /// Only operators of the default ONNX domain in every opset ML.NET exports (9 to 12) are used: Gemm,
 /// Relu, LeakyRelu, Tanh, Sigmoid, Erf, Mul, Add, Softmax, ArgMax, Cast, and Max/Min for the
-/// probability clamp (Clip takes its limits as inputs only from opset 11).
+/// probability clamp (Clip takes its limits as inputs only from opset 11). The convolutional networks
+/// are written by <see cref="OnnxConvolutionExport"/> (Reshape, Conv, BatchNormalization, Relu, MaxPool,
+/// Add, GlobalAveragePool, Flatten, Gemm, and Slice and Pad for option-A shortcuts, which need opset 11);
+/// the probabilities and labels after them are the same as here.
 /// </remarks>
 internal static class OnnxExport
 {
