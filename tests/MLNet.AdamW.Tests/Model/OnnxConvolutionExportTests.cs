@@ -140,12 +140,8 @@ public sealed class OnnxConvolutionExportTests
         }
     }
 
-    /// <summary>The module's state_dict as named Float32 tensors (the batch counter, an Int64, left out).</summary>
-    private static List<NamedTensor> Tensors(Sequential module) =>
-        module.state_dict()
-            .Where(entry => entry.Value.dtype == ScalarType.Float32)
-            .Select(entry => new NamedTensor(entry.Key, entry.Value.shape, entry.Value.contiguous().data<float>().ToArray()))
-            .ToList();
+    /// <summary>The module's state_dict as the model file holds it.</summary>
+    private static List<NamedTensor> Tensors(Sequential module) => StateDictionary.FromModule(module);
 
     private static byte[] Export(NetworkDefinition network, IReadOnlyList<NamedTensor> tensors, int opSet) =>
         OnnxGraphHarness.Export(network.InputSize, network.OutputSize, opSet, (ctx, features, output) =>
