@@ -12,7 +12,7 @@ namespace MLNet.AdamW.Model;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The flat [N, C·H·W] features are reshaped to NCHW (Reshape), then: Conv (with a bias only where
+/// The features are reshaped to NCHW (Reshape; the flat [N, C·H·W] vector or already [N, C, H, W]), then: Conv (with a bias only where
 /// the module's convolution has one), BatchNormalization with the running statistics (kept as nodes,
 /// not folded: ONNX Runtime fuses them into the convolutions itself), Relu, MaxPool (the CNN's 2×2),
 /// Add and Relu closing each residual block, GlobalAveragePool (the ResNet), Flatten and Gemm.
@@ -41,8 +41,9 @@ internal static class OnnxConvolutionExport
     private static readonly long[] SliceStarts = [0, 0], SliceEnds = [long.MaxValue, long.MaxValue], ImageAxes = [2, 3];
 
     /// <summary>
-    /// Writes <paramref name="network"/> from <paramref name="features"/> ([N, C·H·W]) to
-    /// <paramref name="output"/> ([N, outputs]), its weights taken by name from <paramref name="tensors"/>.
+    /// Writes <paramref name="network"/> from <paramref name="features"/> ([N, C·H·W], or [N, C, H, W]
+    /// when the feature column has three dimensions) to <paramref name="output"/> ([N, outputs]), its
+    /// weights taken by name from <paramref name="tensors"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">A tensor the network needs is missing or has another shape; the message names it.</exception>
     /// <exception cref="NotSupportedException">The network is not convolutional.</exception>
@@ -163,7 +164,7 @@ internal static class OnnxConvolutionExport
 
         public OnnxContext Context { get; }
 
-        /// <summary>[N, C·H·W] → [N, C, H, W]: the module's leading Unflatten.</summary>
+        /// <summary>[N, C·H·W] (or [N, C, H, W]) → [N, C, H, W]: the module's leading Unflatten.</summary>
         public string Image(string features, ImageShape image)
         {
             var shape = Context.AddInitializer(new long[] { -1, image.Channels, image.Height, image.Width }, new long[] { 4 }, "ImageShape");

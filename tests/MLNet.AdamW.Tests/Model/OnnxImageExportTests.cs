@@ -8,7 +8,8 @@ namespace MLNet.AdamW.Tests.Model;
 /// <summary>
 /// <c>ml.Model.ConvertToOnnx</c> of pipelines ending in each trainer with a CNN or a ResNet (1×8×8
 /// images, width 4; batch norm on and off; option-A and projection shortcuts): ONNX Runtime on the
-/// file gives <c>Transform</c>'s Score, Probability and PredictedLabel (scores to 1e-4, labels equal).
+/// file gives <c>Transform</c>'s Score, Probability and PredictedLabel (scores to 1e-4, labels equal),
+/// from a flat feature vector with <c>ImageShape</c> or from a column of three dimensions.
 /// </summary>
 public sealed class OnnxImageExportTests
 {
@@ -70,6 +71,29 @@ public sealed class OnnxImageExportTests
         var error = Assert.ThrowsAny<Exception>(() => ml.Model.ConvertToOnnx(resNet, data, opSet, new MemoryStream()));
         Assert.Contains("option-A", error.Message, StringComparison.Ordinal);
         Assert.Contains("11", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_feature_column_shaped_as_an_image_exports_too()
+    {
+        var ml = new MLContext(seed: 1);
+        var flat = Data(ml);
+        var data = ml.Data.LoadFromEnumerable(ml.Data.CreateEnumerable<ImageRow>(flat, reuseRowObject: false)
+            .Select(r => new ShapedImageRow { Features = r.Features, Vertical = r.Vertical }).ToList());
+        var options = Options<AdamWBinaryTrainer.Options>("resnet-bn", "Vertical");
+        options.ImageShape = null; // taken from the column's dimensions
+        var model = ml.BinaryClassification.Trainers.AdamW(options).Fit(data);
+
+        OnnxExportTests.AssertSameOutputs(ExportTask.Binary, model.Transform(data), OnnxRunner.Run(Export(ml, model, data), data), Tolerance);
+    }
+
+    /// <summary>An image as a feature column of three dimensions (channels, height, width).</summary>
+    private sealed class ShapedImageRow
+    {
+        [VectorType(1, 8, 8)]
+        public float[] Features { get; set; } = [];
+
+        public bool Vertical { get; set; }
     }
 
     private const string PredictedDirection = "PredictedDirection";
