@@ -12,10 +12,11 @@ namespace MLNet.AdamW.Model;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The features are reshaped to NCHW (Reshape; the flat [N, C·H·W] vector or already [N, C, H, W]), then: Conv (with a bias only where
-/// the module's convolution has one), BatchNormalization with the running statistics (kept as nodes,
-/// not folded: ONNX Runtime fuses them into the convolutions itself), Relu, MaxPool (the CNN's 2×2),
-/// Add and Relu closing each residual block, GlobalAveragePool (the ResNet), Flatten and Gemm.
+/// The features (the flat [N, C·H·W] vector, or already [N, C, H, W]) are reshaped to NCHW (Reshape),
+/// then: Conv (with a bias only where the module's convolution has one), BatchNormalization with the
+/// running statistics (kept as nodes, not folded: ONNX Runtime fuses them into the convolutions
+/// itself), Relu, MaxPool (the CNN's 2×2), Add and Relu closing each residual block, GlobalAveragePool
+/// (the ResNet), Flatten and Gemm.
 /// </para>
 /// <para>
 /// Opsets: everything is in opset 9 except a ResNet's option-A shortcut, which takes every second
