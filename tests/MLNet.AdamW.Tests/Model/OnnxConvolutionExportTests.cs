@@ -44,6 +44,12 @@ public sealed class OnnxConvolutionExportTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_papers_ResNet20_at_width_16_on_28x28_images_exports_within_the_tolerance_too(bool batchNorm) =>
+        AssertOnnxEqualsEvalForward(new ResNetNetwork(new ImageShape(1, 28, 28), 20, 16, batchNorm, projectionShortcuts: false, 10), opSet: 12);
+
+    [Theory]
     [InlineData(9)]
     [InlineData(10)]
     [InlineData(11)]
