@@ -15,7 +15,7 @@ namespace MLNet.AdamW;
 /// trained with and the per-epoch training history. Scoring is thread-safe: an MLP runs in managed
 /// code (allocation-free, no native call per row, no libtorch needed); a CNN or ResNet runs in
 /// libtorch, in eval mode, one module per scoring thread. <c>ml.Model.ConvertToOnnx</c>
-/// (Microsoft.ML.OnnxConverter) exports pipelines that end in MLP models, and
+/// (Microsoft.ML.OnnxConverter) exports pipelines that end in any of these models, and
 /// <see cref="CreateTorchModule"/> and <see cref="SaveTorchModule"/> hand the network itself to
 /// TorchSharp.
 /// </summary>
@@ -170,9 +170,10 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     /// <summary>Writes the network from the features to <paramref name="output"/> (the raw outputs).</summary>
     private protected void SaveNetworkAsOnnx(OnnxContext ctx, string featureColumn, string output)
     {
-        if (Scorer is not ManagedForward dense)
-            throw new NotSupportedException($"ONNX export of a {Content.Network.Kind} network ({NetworkDescription}) is not supported yet; MLPs export.");
-        OnnxExport.Network(ctx, dense.Layers, featureColumn, output, GetType().Name);
+        if (Scorer is ManagedForward dense)
+            OnnxExport.Network(ctx, dense.Layers, featureColumn, output, GetType().Name);
+        else
+            OnnxConvolutionExport.Network(ctx, Content.Network, Content.Tensors, featureColumn, output, GetType().Name);
     }
 
     /// <summary>

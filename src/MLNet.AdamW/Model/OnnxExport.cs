@@ -11,7 +11,10 @@ namespace MLNet.AdamW.Model;
 /// <remarks>
 /// Only operators of the default ONNX domain in every opset ML.NET exports (9 to 12) are used: Gemm,
 /// Relu, LeakyRelu, Tanh, Sigmoid, Erf, Mul, Add, Softmax, ArgMax, Cast, and Max/Min for the
-/// probability clamp (Clip takes its limits as inputs only from opset 11).
+/// probability clamp (Clip takes its limits as inputs only from opset 11). The convolutional networks
+/// are written by <see cref="OnnxConvolutionExport"/> (Reshape, Conv, BatchNormalization, Relu, MaxPool,
+/// Add, GlobalAveragePool, Flatten, Gemm, and Slice and Pad for option-A shortcuts, which need opset 11);
+/// the probabilities and labels after them are the same as here.
 /// </remarks>
 internal static class OnnxExport
 {
@@ -118,8 +121,10 @@ internal static class OnnxExport
         Node(ctx, "Min", [floored, ctx.AddInitializer(Probabilities.Ceiling, "ProbabilityCeiling")], output);
     }
 
-    private static string Intermediate(OnnxContext ctx, string name) => ctx.AddIntermediateVariable(null, name, skip: true);
+    /// <summary>A new variable of the graph, its type left for ONNX Runtime to infer.</summary>
+    internal static string Intermediate(OnnxContext ctx, string name) => ctx.AddIntermediateVariable(null, name, skip: true);
 
-    private static OnnxNode Node(OnnxContext ctx, string opType, string[] inputs, string output) =>
+    /// <summary>A node of the default ONNX domain, uniquely named after its operator.</summary>
+    internal static OnnxNode Node(OnnxContext ctx, string opType, string[] inputs, string output) =>
         ctx.CreateNode(opType, inputs, [output], ctx.GetNodeName(opType), DefaultDomain);
 }

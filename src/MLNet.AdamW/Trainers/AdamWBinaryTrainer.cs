@@ -21,7 +21,7 @@ namespace MLNet.AdamW;
 /// <item><term>Is normalization required?</term><description>Yes: standardize features (NormalizeMeanVariance)</description></item>
 /// <item><term>Is caching required?</term><description>No (the data is read into memory once)</description></item>
 /// <item><term>Required NuGet in addition to Microsoft.ML</term><description>MLNet.AdamW, TorchSharp and a native backend (TorchSharp-cpu)</description></item>
-/// <item><term>Exportable to ONNX</term><description>Yes (<c>ml.Model.ConvertToOnnx</c>, Microsoft.ML.OnnxConverter)</description></item>
+/// <item><term>Exportable to ONNX</term><description>Yes, every network (<c>ml.Model.ConvertToOnnx</c>, Microsoft.ML.OnnxConverter; opset 9 or later, 11 or later for a ResNet with option-A shortcuts)</description></item>
 /// </list>
 /// <para>Loss: binary cross-entropy on the logit, weighted by the example weights. The update rules
 /// of each weight-decay mode are in <see cref="WeightDecayMode"/>.</para>

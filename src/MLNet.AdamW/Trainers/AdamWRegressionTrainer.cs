@@ -20,7 +20,7 @@ namespace MLNet.AdamW;
 /// <item><term>Is normalization required?</term><description>Yes: standardize features (NormalizeMeanVariance); the label is standardized inside the trainer (<see cref="Options.StandardizeLabel"/>)</description></item>
 /// <item><term>Is caching required?</term><description>No (the data is read into memory once)</description></item>
 /// <item><term>Required NuGet in addition to Microsoft.ML</term><description>MLNet.AdamW, TorchSharp and a native backend (TorchSharp-cpu)</description></item>
-/// <item><term>Exportable to ONNX</term><description>Yes (<c>ml.Model.ConvertToOnnx</c>, Microsoft.ML.OnnxConverter)</description></item>
+/// <item><term>Exportable to ONNX</term><description>Yes, every network (<c>ml.Model.ConvertToOnnx</c>, Microsoft.ML.OnnxConverter; opset 9 or later, 11 or later for a ResNet with option-A shortcuts)</description></item>
 /// </list>
 /// <para>Loss: mean squared error, weighted by the example weights.</para>
 /// </remarks>

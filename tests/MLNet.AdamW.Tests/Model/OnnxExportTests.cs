@@ -125,27 +125,32 @@ public sealed class OnnxExportTests
         return stream.ToArray();
     }
 
-    private static void AssertSameOutputs(ExportTask task, IDataView scored, Dictionary<string, Array> onnx)
+    /// <summary>
+    /// Scores and probabilities within <paramref name="tolerance"/> (absolute up to magnitude 1, relative
+    /// above), predicted labels equal, and for multiclass the label's value in <paramref name="predictedValue"/> too.
+    /// </summary>
+    internal static void AssertSameOutputs(ExportTask task, IDataView scored, Dictionary<string, Array> onnx,
+        double tolerance = 1e-5, string predictedValue = "PredictedSpecies")
     {
-        AssertClose(TrainerData.Scores(scored, "Score"), (float[])onnx["Score"], "Score");
+        AssertClose(TrainerData.Scores(scored, "Score"), (float[])onnx["Score"], "Score", tolerance);
         switch (task)
         {
             case ExportTask.Binary:
                 // Clamped as ONNX does, so the comparison holds with or without the clamp in managed scoring.
                 var probability = scored.GetColumn<float>("Probability")
                     .Select(p => new[] { Math.Clamp(p, Probabilities.Floor, Probabilities.Ceiling) }).ToArray();
-                AssertClose(probability, (float[])onnx["Probability"], "Probability");
+                AssertClose(probability, (float[])onnx["Probability"], "Probability", tolerance);
                 Assert.Equal(scored.GetColumn<bool>("PredictedLabel"), (bool[])onnx["PredictedLabel"]);
                 break;
             case ExportTask.Multiclass:
                 Assert.Equal(scored.GetColumn<uint>("PredictedLabel"), (uint[])onnx["PredictedLabel"]);
-                Assert.Equal(scored.GetColumn<string>("PredictedSpecies"), (string[])onnx["PredictedSpecies"]);
+                Assert.Equal(scored.GetColumn<string>(predictedValue), (string[])onnx[predictedValue]);
                 break;
         }
     }
 
-    /// <summary>Absolute 1e-5 up to magnitude 1, relative above (regression scores are miles per gallon).</summary>
-    private static void AssertClose(float[][] expected, float[] actual, string column)
+    /// <summary>Absolute up to magnitude 1, relative above (regression scores are miles per gallon).</summary>
+    private static void AssertClose(float[][] expected, float[] actual, string column, double tolerance)
     {
         var width = expected[0].Length;
         Assert.Equal(expected.Length * width, actual.Length);
@@ -155,7 +160,7 @@ public sealed class OnnxExportTests
             {
                 var e = expected[row][k];
                 var a = actual[row * width + k];
-                Assert.True(Math.Abs(a - e) <= 1e-5 * Math.Max(1, Math.Abs(e)), $"{column}[{row}][{k}]: ONNX {a}, ML.NET {e}");
+                Assert.True(Math.Abs(a - e) <= tolerance * Math.Max(1, Math.Abs(e)), $"{column}[{row}][{k}]: ONNX {a}, ML.NET {e}");
             }
         }
     }

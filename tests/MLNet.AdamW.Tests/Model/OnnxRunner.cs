@@ -17,7 +17,7 @@ internal static class OnnxRunner
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(model, options);
-        var inputs = session.InputMetadata.Select(i => Input(i.Key, input)).ToList();
+        var inputs = session.InputMetadata.Select(i => Input(i.Key, i.Value.Dimensions, input)).ToList();
         using var results = session.Run(inputs);
         var outputs = new Dictionary<string, Array>();
         foreach (var result in results)
@@ -68,14 +68,14 @@ internal static class OnnxRunner
         return Assert.Single(versions);
     }
 
-    private static NamedOnnxValue Input(string name, IDataView data)
+    private static NamedOnnxValue Input(string name, int[] dimensions, IDataView data)
     {
         var column = data.Schema.GetColumnOrNull(name)
             ?? throw new InvalidOperationException($"The ONNX model takes '{name}', which the data does not have.");
         return column.Type switch
         {
             VectorDataViewType { ItemType.RawType: var item, Size: var size } when item == typeof(float) =>
-                Tensor(name, data.GetColumn<VBuffer<float>>(name).SelectMany(b => b.DenseValues()).ToArray(), size),
+                Tensor(name, data.GetColumn<VBuffer<float>>(name).SelectMany(b => b.DenseValues()).ToArray(), size, dimensions),
             var t when t.RawType == typeof(float) => Tensor(name, data.GetColumn<float>(name).ToArray(), 1),
             var t when t.RawType == typeof(bool) => Tensor(name, data.GetColumn<bool>(name).ToArray(), 1),
             TextDataViewType => Tensor(name, data.GetColumn<string>(name).ToArray(), 1),
@@ -83,7 +83,14 @@ internal static class OnnxRunner
         };
     }
 
-    /// <summary>ML.NET's ONNX graphs take every column as [rows, width], scalars as width 1.</summary>
-    private static NamedOnnxValue Tensor<T>(string name, T[] values, int width) =>
-        NamedOnnxValue.CreateFromTensor(name, new DenseTensor<T>(values, [values.Length / width, width]));
+    /// <summary>
+    /// ML.NET's ONNX graphs take every column as [rows, width], scalars as width 1, or as [rows, the
+    /// vector's dimensions] when a vector column has several (<paramref name="dimensions"/>, rows unknown).
+    /// </summary>
+    private static NamedOnnxValue Tensor<T>(string name, T[] values, int width, int[]? dimensions = null)
+    {
+        var rows = values.Length / width;
+        int[] shape = dimensions is { Length: > 2 } ? [rows, .. dimensions[1..]] : [rows, width];
+        return NamedOnnxValue.CreateFromTensor(name, new DenseTensor<T>(values, shape));
+    }
 }
