@@ -148,8 +148,9 @@ public sealed class GradientScaleRecorderTests
             Assert.All(new[] { snapshot.All.Gradient, snapshot.All.Update, snapshot.All.Weight }, h => Assert.Equal(total, h.Total));
             Assert.True(snapshot.GradientPercentileSpread > 0 && snapshot.LayerRmsSpread > 0);
         }
-        Assert.Same(recorder.Diagnostics.ForEpoch(3)!.Layers[0].Name, recorder.Diagnostics.Snapshots[2].Layers[0].Name);
-        Assert.Null(recorder.Diagnostics.ForEpoch(2));
+        var diagnostics = recorder.Diagnostics;
+        Assert.Same(diagnostics.Snapshots[2], diagnostics.ForEpoch(3));   // not step 12, the epoch's fourth minibatch
+        Assert.Null(diagnostics.ForEpoch(2));                           // step 6 is epoch 2's second minibatch
     }
 
     [Fact]
