@@ -15,9 +15,11 @@ namespace MLNet.AdamW.Model;
 /// <remarks>
 /// A module is not safe to run from two threads at once, so concurrent callers need either a lock around
 /// one module or a module each. Measured (benchmarks/MLNet.AdamW.Benchmarks, <c>-- scorer</c>; 1 libtorch
-/// thread, 2 cores under a load average of 8): one module per thread scored 0–3 % more rows per second
-/// than a lock with 1, 2 and 4 threads, for the CNN (≈ 10,000 rows/s) and ResNet-20 at width 8
-/// (≈ 1,900 rows/s) at 1×28×28; on idle cores only separate modules can run rows in parallel. The pool
+/// thread, 1, 2 and 4 scoring threads, CNN 16-32 and ResNet-20 at width 8 on 1×28×28, 2 cores shared with
+/// other work): at a load average of 8, one module per thread scored 0–3 % more rows per second than the
+/// lock (≈ 10,000 rows/s for the CNN, ≈ 1,900 for the ResNet); at a load average of 28 the two were within
+/// the noise (−16 % to +10 %). Neither run had a free core, which is where only separate modules can run
+/// rows in parallel, so the scorer keeps one module per thread. The pool
 /// never holds more modules than threads ever scored at once. Per row the input values are copied into
 /// the worker's preallocated input tensor and the output read straight from the result's memory; only
 /// libtorch's own intermediate tensors (and their TorchSharp handles) are created.

@@ -103,6 +103,44 @@ public sealed class ThreadSafetyTests
         Assert.All(predicted, p => Assert.Equal(expected, p));
     }
 
+    private sealed class ImageInput
+    {
+        [VectorType(ImageData.FeatureCount)]
+        public float[] Features { get; set; } = [];
+    }
+
+    [Fact]
+    public void A_ResNet_scored_by_libtorch_on_many_threads_agrees_with_one_thread()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ImageData.Multiclass(ml);
+        var model = ml.MulticlassClassification.Trainers.AdamW(ImageData.Quick<AdamWMulticlassTrainer.Options>("resnet-bn")).Fit(train);
+        var rows = TrainerData.FeatureRows(train);
+        var data = ml.Data.Cache(ml.Data.LoadFromEnumerable(rows.Select(r => new ImageInput { Features = r })));
+        var scored = model.Transform(data);
+        var expected = TrainerData.Values(scored, "Score");
+
+        var cursors = new List<string>[Threads];
+        OnThreads(Threads, i => cursors[i] = TrainerData.Values(scored, "Score"));
+        Assert.All(cursors, r => Assert.Equal(expected, r));
+
+        var engines = new List<string>[Threads];
+        OnThreads(Threads, t =>
+        {
+            using var engine = ml.Model.CreatePredictionEngine<ImageInput, Output>(model);
+            var output = new Output();
+            var mine = new string[rows.Length];
+            for (var k = 0; k < rows.Length; k++)
+            {
+                var i = (k + t * rows.Length / Threads) % rows.Length;
+                engine.Predict(new ImageInput { Features = rows[i] }, ref output);
+                mine[i] = string.Join(' ', output.Score.Select(v => BitConverter.SingleToInt32Bits(v).ToString("X8", System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            engines[t] = [.. mine];
+        });
+        Assert.All(engines, r => Assert.Equal(expected, r));
+    }
+
     /// <summary>Runs the action on n dedicated threads that start together; rethrows the first failure.</summary>
     private static void OnThreads(int n, Action<int> action)
     {
