@@ -66,6 +66,19 @@ public sealed class StudyTests
     }
 
     [Fact]
+    public void A_run_limited_to_some_trials_leaves_the_rest_to_the_next_run_with_the_same_trials()
+    {
+        var ml = new MLContext(1);
+        using var store = new InMemoryStudyStore();
+        var study = Study.CreateOrOpen(store, "limited", LearningRateByDecay(), Penguins.Objective(ml), SweepStrategy.Grid(), seed: 7);
+        Assert.Equal(1, study.Run(4, new StudyRunOptions { Worker = "a", MaxTrialsThisRun = 1 }));
+        Assert.Equal(3, study.Run(4, new StudyRunOptions { Worker = "b" }));
+        var trials = study.GetResult().Trials;
+        Assert.Equal(["a", "b", "b", "b"], trials.Select(t => t.Worker));
+        Assert.Equal(Enumerable.Range(0, 4).Select(n => study.SpecFor(n)), trials.Select(t => t.Record.Spec));
+    }
+
+    [Fact]
     public void Cross_validation_gives_the_mean_and_standard_deviation_over_the_folds()
     {
         var ml = new MLContext(1);
