@@ -63,6 +63,47 @@ public sealed class SqliteWorkerProcessTests : IDisposable
     }
 
     [Fact]
+    public void A_real_sweep_killed_at_random_moments_and_rerun_completes_with_the_uninterrupted_leaderboard()
+    {
+        const int Trials = 6, StaleAfterMs = 2000;
+        const string Study = "engine-sweep";
+        var reference = _folder.File("reference.db");
+        using (var uninterrupted = WorkerProcess.Engine("sqlite:" + reference, Trials, "reference", StaleAfterMs))
+            uninterrupted.WaitForSuccess(Patience);
+
+        var path = _folder.File("sweep.db");
+        var workers = new List<WorkerProcess>();
+        var moments = new Random(8);
+        var kills = 0;
+        try
+        {
+            for (var run = 0; run < 3; run++)
+            {
+                var worker = WorkerProcess.Engine("sqlite:" + path, Trials, $"run-{run}", StaleAfterMs);
+                workers.Add(worker);
+                worker.WaitFor(lines => lines.Contains("started"), Patience);
+                Thread.Sleep(moments.Next(200, 1200));
+                if (worker.Kill())
+                    kills++;
+            }
+            var last = WorkerProcess.Engine("sqlite:" + path, Trials, "rerun", StaleAfterMs);
+            workers.Add(last);
+            last.WaitForSuccess(Patience);
+
+            Assert.True(kills >= 2, $"only {kills} of the 3 runs were still working when killed");
+            using var store = new SqliteStudyStore(path);
+            var trials = WorkerRuns.AssertEveryTrialRanToTheEndExactlyOnce(store, Trials, Attempts(path), workers, Study);
+            Assert.Contains(trials, t => t.Attempt > 1); // a killed trial ran again
+            using var referenceStore = new SqliteStudyStore(reference);
+            Assert.Equal(WorkerRuns.Leaderboard(referenceStore, Study), WorkerRuns.Leaderboard(store, Study));
+        }
+        finally
+        {
+            workers.ForEach(w => w.Dispose());
+        }
+    }
+
+    [Fact]
     public void Two_worker_processes_on_one_file_run_every_trial_exactly_once()
     {
         const int Trials = 12;
