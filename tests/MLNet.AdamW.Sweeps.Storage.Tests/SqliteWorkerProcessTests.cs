@@ -11,14 +11,7 @@ public sealed class SqliteWorkerProcessTests : IDisposable
     private static List<(int Number, int Attempt, string? Outcome)> Attempts(string path)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT number, attempt, outcome FROM attempts ORDER BY number, attempt";
-        using var reader = command.ExecuteReader();
-        var attempts = new List<(int, int, string?)>();
-        while (reader.Read())
-            attempts.Add((reader.GetInt32(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return attempts;
+        return WorkerRuns.Attempts(connection);
     }
 
     [Fact]
@@ -65,7 +58,7 @@ public sealed class SqliteWorkerProcessTests : IDisposable
     [Fact]
     public void A_real_sweep_killed_at_random_moments_and_rerun_completes_with_the_uninterrupted_leaderboard()
     {
-        const int Trials = 6, StaleAfterMs = 2000;
+        const int Trials = 8, StaleAfterMs = 2000;
         const string Study = "engine-sweep";
         var reference = _folder.File("reference.db");
         using (var uninterrupted = WorkerProcess.Engine("sqlite:" + reference, Trials, "reference", StaleAfterMs))
@@ -81,8 +74,11 @@ public sealed class SqliteWorkerProcessTests : IDisposable
             {
                 var worker = WorkerProcess.Engine("sqlite:" + path, Trials, $"run-{run}", StaleAfterMs);
                 workers.Add(worker);
-                worker.WaitFor(lines => lines.Contains("started"), Patience);
-                Thread.Sleep(moments.Next(200, 1200));
+                // A random moment inside a trial: shortly after the worker finished 0, 1 or 2 trials, whatever
+                // the machine's speed.
+                var finished = moments.Next(0, 3);
+                worker.WaitFor(lines => lines.Contains("started") && lines.Count(l => l.StartsWith("finished", StringComparison.Ordinal)) >= finished, Patience);
+                Thread.Sleep(moments.Next(10, 60));
                 if (worker.Kill())
                     kills++;
             }

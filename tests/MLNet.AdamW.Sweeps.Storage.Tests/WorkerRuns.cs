@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 
 namespace MLNet.AdamW.Sweeps.Storage.Tests;
@@ -39,6 +40,19 @@ internal static class WorkerRuns
         var finishedLines = workers.SelectMany(w => w.Numbers("finished")).ToList();
         Assert.Equal(finishedLines.Distinct().Count(), finishedLines.Count);
         return records;
+    }
+
+    /// <summary>Every attempt of every trial in the store's attempts table: (trial, attempt, how it ended).</summary>
+    public static List<(int Number, int Attempt, string? Outcome)> Attempts(DbConnection connection)
+    {
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT number, attempt, outcome FROM attempts ORDER BY number, attempt";
+        using var reader = command.ExecuteReader();
+        var attempts = new List<(int, int, string?)>();
+        while (reader.Read())
+            attempts.Add((reader.GetInt32(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        return attempts;
     }
 
     private static string R(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? "-";

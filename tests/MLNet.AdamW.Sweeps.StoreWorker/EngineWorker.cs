@@ -5,8 +5,8 @@ using MLNet.AdamW.Sweeps;
 using MLNet.AdamW.Training;
 
 /// <summary>
-/// A tiny real sweep with the sweep engine: a 3 × 2 grid of learning rate × weight decay on the shipped
-/// penguins (a 16-unit network, 10 epochs, holdout), one libtorch thread. Prints "started" once the study
+/// A small real sweep with the sweep engine: a 4 × 2 grid of learning rate × weight decay on the shipped
+/// penguins (a 64-64 network, 30 epochs, holdout), one libtorch thread. Prints "started" once the study
 /// is open, "finished &lt;number&gt; &lt;attempt&gt;" per trial it finished, then "done".
 /// </summary>
 internal static class EngineWorker
@@ -23,11 +23,11 @@ internal static class EngineWorker
             SweepEvaluation.Holdout(0.3));
         var space = new SearchSpace<AdamWMulticlassTrainer.Options>(() => new()
         {
-            Network = new MlpNetworkOptions { HiddenLayers = [16] },
-            NumberOfEpochs = 10,
+            Network = new MlpNetworkOptions { HiddenLayers = [64, 64] },
+            NumberOfEpochs = 30,
             BatchSize = 16,
             NumberOfThreads = 1,
-        }).Grid(o => o.LearningRate, 1e-3, 1e-2, 3e-2).Grid(o => o.WeightDecay, 0.0, 0.1);
+        }).Grid(o => o.LearningRate, 1e-3, 3e-3, 1e-2, 3e-2).Grid(o => o.WeightDecay, 0.0, 0.1);
         using var store = StudyStore.Open(storage);
         var study = MLNet.AdamW.Sweeps.Study.CreateOrOpen(store, Study, space, objective, SweepStrategy.Grid(), seed: 11);
         Say("started");
