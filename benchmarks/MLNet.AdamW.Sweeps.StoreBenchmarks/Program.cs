@@ -117,9 +117,12 @@ static void Overhead(string? postgres)
     var penguins = new SweepObjective<AdamWMulticlassTrainer.Options>(ml, ml.Data.LoadFromEnumerable(Datasets.Penguins()),
         SweepMetric.Parse("macro-accuracy", TrainingTask.MulticlassClassification),
         Featurization.PenguinFeatures(ml).Append(ml.Transforms.Conversion.MapValueToKey("Label", nameof(Penguin.Species))), SweepEvaluation.Holdout(0.3));
-    var digits = new SweepObjective<AdamWMulticlassTrainer.Options>(ml, ml.Data.LoadFromEnumerable(Datasets.Digits().Take(2000)),
+    var allDigits = Datasets.Digits();
+    SweepObjective<AdamWMulticlassTrainer.Options> Digits(int count) => new(ml, ml.Data.LoadFromEnumerable(allDigits.Take(count)),
         SweepMetric.Parse("macro-accuracy", TrainingTask.MulticlassClassification),
         ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.CopyColumns("Features", nameof(Digit.Pixels))), SweepEvaluation.Holdout(0.3));
+    var digits = Digits(2000);
+    var moreDigits = Digits(10_000);
     SearchSpace<AdamWMulticlassTrainer.Options> Space(int hidden, int epochs) => new SearchSpace<AdamWMulticlassTrainer.Options>(() => new()
     {
         Network = new MlpNetworkOptions { HiddenLayers = [hidden] },
@@ -155,6 +158,8 @@ static void Overhead(string? postgres)
         Row("penguins (344 rows), MLP 16, 10 epochs", name, open, "penguins", penguins, Space(16, 10));
     foreach (var (name, open) in stores)
         Row("2,000 MNIST digits, MLP 128, 5 epochs", name, open, "digits", digits, Space(128, 5));
+    foreach (var (name, open) in stores)
+        Row("10,000 MNIST digits, MLP 128, 10 epochs", name, open, "more-digits", moreDigits, Space(128, 10));
     folder.Dispose();
     if (schema is not null)
     {
