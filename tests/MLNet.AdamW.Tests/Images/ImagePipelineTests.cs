@@ -59,6 +59,37 @@ public sealed class ImagePipelineTests(DigitImageFolder images) : IClassFixture<
             scored.GetColumn<float[]>("Score").SelectMany(s => s));
     }
 
+    [Fact]
+    public void The_CNN_trains_on_resized_image_files_taking_the_image_shape_from_the_pixel_column()
+    {
+        var ml = new MLContext(seed: 1);
+        // No ImageShape: ExtractPixels types the column 1×14×14, which is all the CNN needs.
+        var trainer = ml.MulticlassClassification.Trainers.AdamW(new AdamWMulticlassTrainer.Options
+        {
+            Network = new ConvNetNetworkOptions { Widths = [8, 16] },
+            NumberOfEpochs = 3,
+            NumberOfThreads = 1,
+        });
+        var model = ReadImages(ml, Side / 2).Append(trainer).Fit(ml.Data.LoadFromEnumerable(images.Train));
+        var test = ml.Data.LoadFromEnumerable(images.Test);
+        var scored = model.Transform(test);
+        var metrics = ml.MulticlassClassification.Evaluate(scored);
+        // Measured 95.3 % (seed 1); the MLP above, on the full 28×28 pixels, 94.3 %.
+        Assert.True(metrics.MicroAccuracy > 0.90, $"micro accuracy {metrics.MicroAccuracy:P2}");
+        Assert.Contains("CNN", model.LastTransformer.Model.NetworkDescription, StringComparison.Ordinal);
+
+        // One file at a time through a PredictionEngine scores as the whole test set did.
+        using var engine = ml.Model.CreatePredictionEngine<DigitImage, DigitScore>(model);
+        var expected = scored.GetColumn<float[]>("Score").Take(20).ToList();
+        for (var i = 0; i < expected.Count; i++)
+            Assert.Equal(expected[i], engine.Predict(images.Test[i]).Score);
+    }
+
+    public sealed class DigitScore
+    {
+        public float[] Score { get; set; } = [];
+    }
+
     /// <summary>The test digits straight from the IDX bytes, scaled as ExtractPixels scales (a product, not a quotient).</summary>
     private List<PixelRow> TestPixels()
     {
