@@ -12,6 +12,12 @@ if (args is ["compare", .. var suiteArgs])
     return;
 }
 
+if (args is ["scorer", .. var scorerArgs])
+{
+    ScorerConcurrency.Run(scorerArgs);
+    return;
+}
+
 if (args is ["images", .. var imageArgs])
 {
     MLNet.AdamW.Benchmarks.Images.ImageComparison.Run(imageArgs);

@@ -60,6 +60,9 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     /// </summary>
     public string NetworkDescription => Content.NetworkDescription;
 
+    /// <summary>Number of trainable values in the network (weights, biases and batch-norm scales and shifts; not its running statistics).</summary>
+    public long ParameterCount => Content.Network.ParameterCount;
+
     /// <summary>The optimizer and its settings, e.g. "AdamW α=1e-3 λ=1e-2 (learning-rate scaling), cosine schedule".</summary>
     public string OptimizerDescription => Content.OptimizerDescription;
 
@@ -150,7 +153,9 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
         StateDictionary.Write(stream, Content.Tensors);
     }
 
-    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => Scorer is ManagedForward;
+    // True for every network: ML.NET would otherwise drop the scorer from the exported graph with only a
+    // warning; a network without an ONNX export throws a clear NotSupportedException in SaveNetworkAsOnnx instead.
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
 
     bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn) =>
         SaveAsOnnx(ctx, outputNames, featureColumn);

@@ -65,9 +65,9 @@ internal static class ImageData
         return rows;
     }
 
-    /// <summary>Features and Label = whether the bar is vertical (Boolean).</summary>
-    public static IDataView Binary(MLContext ml, int count = 64, int seed = 1) =>
-        Select(ml, ml.Transforms.CopyColumns("Label", "Vertical"), count, seed);
+    /// <summary>Features and Label = whether the bar is vertical (Boolean); <paramref name="shaped"/> types Features as a 1×8×8 vector.</summary>
+    public static IDataView Binary(MLContext ml, int count = 64, int seed = 1, bool shaped = false) =>
+        Select(ml, ml.Transforms.CopyColumns("Label", "Vertical"), count, seed, shaped);
 
     /// <summary>Features and Label = a key of the direction, with "horizontal" and "vertical" as key values.</summary>
     public static IDataView Multiclass(MLContext ml, int count = 64, int seed = 1) =>
@@ -77,10 +77,13 @@ internal static class ImageData
     public static IDataView Regression(MLContext ml, int count = 64, int seed = 1) =>
         Select(ml, ml.Transforms.CopyColumns("Label", "Position"), count, seed);
 
-    private static IDataView Select<T>(MLContext ml, IEstimator<T> label, int count, int seed)
+    private static IDataView Select<T>(MLContext ml, IEstimator<T> label, int count, int seed, bool shaped = false)
         where T : class, ITransformer
     {
-        var raw = ml.Data.LoadFromEnumerable(Rows(count, seed));
+        var schema = SchemaDefinition.Create(typeof(Row));
+        if (shaped)
+            schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Shape.Channels, Shape.Height, Shape.Width);
+        var raw = ml.Data.LoadFromEnumerable(Rows(count, seed), schema);
         return label.Append(ml.Transforms.SelectColumns("Features", "Label")).Fit(raw).Transform(raw);
     }
 }
