@@ -30,6 +30,12 @@ if (args is ["asha", .. var ashaArgs])
     return;
 }
 
+if (args is ["images", .. var imageArgs])
+{
+    MLNet.AdamW.Benchmarks.Images.ImageComparison.Run(imageArgs);
+    return;
+}
+
 // In-process: the benchmarks call into libtorch, whose native library this build has made
 // loadable in this output folder; a generated child project would need the same treatment.
 var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15);
