@@ -7,7 +7,7 @@ using MLNet.AdamW.Sweeps.Figures;
 using MLNet.AdamW.Training;
 using SkiaSharp;
 
-namespace MLNet.AdamW.Tests.Diagnostics;
+namespace MLNet.AdamW.Sweeps.Tests.Figures;
 
 /// <summary>The histogram figures render headless, as PNG and SVG, one panel per epoch and run.</summary>
 public sealed class GradientScaleFigureTests
