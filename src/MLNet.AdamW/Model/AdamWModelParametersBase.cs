@@ -12,9 +12,10 @@ namespace MLNet.AdamW;
 
 /// <summary>
 /// What the AdamW trainers produce: a trained network, its description, the optimizer it was
-/// trained with and the per-epoch training history. Scoring runs the network in managed code
-/// (thread-safe, allocation-free, no native call per row). <c>ml.Model.ConvertToOnnx</c>
-/// (Microsoft.ML.OnnxConverter) exports pipelines that end in these models, and
+/// trained with and the per-epoch training history. Scoring is thread-safe: an MLP runs in managed
+/// code (allocation-free, no native call per row, no libtorch needed); a CNN or ResNet runs in
+/// libtorch, in eval mode, one module per scoring thread. <c>ml.Model.ConvertToOnnx</c>
+/// (Microsoft.ML.OnnxConverter) exports pipelines that end in MLP models, and
 /// <see cref="CreateTorchModule"/> and <see cref="SaveTorchModule"/> hand the network itself to
 /// TorchSharp.
 /// </summary>
@@ -27,8 +28,8 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
         : base(env, name)
     {
         Content = content;
-        Forward = new ManagedForward(content.Layers);
-        _inputType = new VectorDataViewType(NumberDataViewType.Single, Forward.Inputs);
+        Scorer = INetworkScorer.For(content);
+        _inputType = new VectorDataViewType(NumberDataViewType.Single, content.Inputs);
     }
 
     private protected AdamWModelParametersBase(IHostEnvironment env, string name, ModelLoadContext ctx)
@@ -47,13 +48,20 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
 
     private protected ModelContent Content { get; }
 
-    private protected ManagedForward Forward { get; }
+    /// <summary>Scores rows: managed for an MLP, libtorch for the convolutional networks.</summary>
+    private protected INetworkScorer Scorer { get; }
 
     /// <summary>Number of features the network takes.</summary>
-    public int FeatureCount => Forward.Inputs;
+    public int FeatureCount => Content.Inputs;
 
-    /// <summary>The network, e.g. "MLP 4-64-64-3, ReLU".</summary>
+    /// <summary>
+    /// The network, e.g. "MLP 4-64-64-3, ReLU", "CNN 1×28×28 → 16-32 (3×3 conv, batch norm, ReLU, 2×2 max pool) → 10"
+    /// or "ResNet-20 width 16 on 1×28×28, option-A shortcuts, batch norm, 10 outputs".
+    /// </summary>
     public string NetworkDescription => Content.NetworkDescription;
+
+    /// <summary>Number of trainable values in the network (weights, biases and batch-norm scales and shifts; not its running statistics).</summary>
+    public long ParameterCount => Content.Network.ParameterCount;
 
     /// <summary>The optimizer and its settings, e.g. "AdamW α=1e-3 λ=1e-2 (learning-rate scaling), cosine schedule".</summary>
     public string OptimizerDescription => Content.OptimizerDescription;
@@ -98,13 +106,23 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     /// activation2, output.
     /// </para>
     /// <para>
+    /// A CNN is <c>("image", nn.Unflatten(1, [C, H, W]))</c>, then per block i <c>("conv{i}", nn.Conv2d(…, 3, padding: 1))</c>
+    /// (with a bias only without batch norm), <c>("norm{i}", nn.BatchNorm2d)</c> with batch norm, <c>("relu{i}", nn.ReLU)</c>
+    /// and <c>("pool{i}", nn.MaxPool2d(2))</c>, then <c>("flatten", nn.Flatten())</c> and <c>("output", nn.Linear)</c>.
+    /// A ResNet is <c>image</c>, <c>conv</c>, [<c>norm</c>], <c>relu</c>, <c>stage1</c>–<c>stage3</c> (each an
+    /// <c>nn.Sequential</c> of residual blocks <c>block{j}</c> holding <c>residual</c> = conv1, [norm1], relu, conv2,
+    /// [norm2], and for projection shortcuts <c>shortcut</c> = conv, [norm]), <c>pool</c> (nn.AdaptiveAvgPool2d(1)),
+    /// <c>flatten</c> and <c>output</c>; its blocks are this library's own module type, so load the weights of
+    /// <see cref="SaveTorchModule"/> into the module this method returns rather than into one built by hand.
+    /// </para>
+    /// <para>
     /// The module outputs the network's raw outputs: for binary classification the logit (the
     /// model's Score), for regression the prediction (Score), for multiclass the K logits (the model's
     /// Score is their softmax). Call <c>train()</c> on it before training further.
     /// </para>
     /// <para>
     /// Needs TorchSharp's native library (a TorchSharp backend package such as TorchSharp-cpu in the
-    /// application); scoring with the model never does. libtorch's process-wide random generator is
+    /// application); scoring an MLP never does. libtorch's process-wide random generator is
     /// left as it was (it is saved and restored around the build, so do not call this while another
     /// thread draws from it, e.g. while a trainer initializes a network).
     /// </para>
@@ -120,8 +138,9 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     /// Read it back with <c>module.load(stream)</c> into a module of the layout described on
     /// <see cref="CreateTorchModule"/> (built with TorchSharp's <c>nn.Sequential</c>, <c>nn.Linear</c>,
     /// <c>nn.BatchNorm1d</c>, … and the same module names), e.g. to continue training in plain
-    /// TorchSharp. Writes bytes the model already holds, so it needs no native library. The stream is
-    /// left open.
+    /// TorchSharp. Written from the tensors the model holds, in managed code, so it needs no native
+    /// library; the bytes are those <c>module.save</c> writes for the module of <see cref="CreateTorchModule"/>.
+    /// The stream is left open.
     /// </remarks>
     /// <param name="stream">A writable stream.</param>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
@@ -131,10 +150,10 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanWrite)
             throw new ArgumentException("The stream to save the network to must be writable.", nameof(stream));
-        stream.Write(Content.NetworkState);
+        StateDictionary.Write(stream, Content.Tensors);
     }
 
-    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => Scorer is ManagedForward;
 
     bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn) =>
         SaveAsOnnx(ctx, outputNames, featureColumn);
@@ -147,8 +166,12 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     private protected abstract bool SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn);
 
     /// <summary>Writes the network from the features to <paramref name="output"/> (the raw outputs).</summary>
-    private protected void SaveNetworkAsOnnx(OnnxContext ctx, string featureColumn, string output) =>
-        OnnxExport.Network(ctx, Forward.Layers, featureColumn, output, GetType().Name);
+    private protected void SaveNetworkAsOnnx(OnnxContext ctx, string featureColumn, string output)
+    {
+        if (Scorer is not ManagedForward dense)
+            throw new NotSupportedException($"ONNX export of a {Content.Network.Kind} network ({NetworkDescription}) is not supported yet; MLPs export.");
+        OnnxExport.Network(ctx, dense.Layers, featureColumn, output, GetType().Name);
+    }
 
     /// <summary>
     /// Runs the network on one row without allocating: a dense row as it is, a sparse one densified on
@@ -160,14 +183,14 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
             throw new ArgumentOutOfRangeException(nameof(source), $"The model was trained on {FeatureCount} features; this row has {source.Length}.");
         if (source.IsDense)
         {
-            Forward.Run(source.GetValues(), output);
+            Scorer.Run(source.GetValues(), output);
             return;
         }
         if (FeatureCount <= 1024)
         {
             Span<float> features = stackalloc float[FeatureCount];
             source.CopyTo(features);
-            Forward.Run(features, output);
+            Scorer.Run(features, output);
             return;
         }
         var rented = ArrayPool<float>.Shared.Rent(FeatureCount);
@@ -175,7 +198,7 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
         {
             var features = rented.AsSpan(0, FeatureCount);
             source.CopyTo(features);
-            Forward.Run(features, output);
+            Scorer.Run(features, output);
         }
         finally
         {

@@ -24,13 +24,13 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
     internal AdamWMulticlassModelParameters(IHostEnvironment env, ModelContent content)
         : base(env, LoaderSignature, content)
     {
-        _outputType = new VectorDataViewType(NumberDataViewType.Single, Forward.Outputs);
+        _outputType = new VectorDataViewType(NumberDataViewType.Single, Content.Outputs);
     }
 
     private AdamWMulticlassModelParameters(IHostEnvironment env, ModelLoadContext ctx)
         : base(env, LoaderSignature, ctx)
     {
-        _outputType = new VectorDataViewType(NumberDataViewType.Single, Forward.Outputs);
+        _outputType = new VectorDataViewType(NumberDataViewType.Single, Content.Outputs);
     }
 
     internal static AdamWMulticlassModelParameters Create(IHostEnvironment env, ModelLoadContext ctx)
@@ -43,7 +43,7 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
     }
 
     /// <summary>Number of classes.</summary>
-    public int ClassCount => Forward.Outputs;
+    public int ClassCount => Content.Outputs;
 
     /// <inheritdoc />
     private protected override PredictionKind PredictionKind => PredictionKind.MulticlassClassification;
@@ -55,7 +55,7 @@ public sealed class AdamWMulticlassModelParameters : AdamWModelParametersBase<VB
     private protected override ValueMapper<VBuffer<float>, VBuffer<float>> MakeMapper() =>
         (in VBuffer<float> source, ref VBuffer<float> destination) =>
         {
-            var editor = VBufferEditor.Create(ref destination, Forward.Outputs);
+            var editor = VBufferEditor.Create(ref destination, Content.Outputs);
             Run(source, editor.Values);
             Probabilities.Softmax(editor.Values);
             destination = editor.Commit();

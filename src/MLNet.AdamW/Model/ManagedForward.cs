@@ -13,7 +13,7 @@ namespace MLNet.AdamW.Model;
 /// few thousand multiply-adds; the managed pass is faster for the small dense networks the
 /// trainers build, and keeps prediction free of native state (see the scoring benchmark).
 /// </remarks>
-internal sealed class ManagedForward
+internal sealed class ManagedForward : INetworkScorer
 {
     private readonly DenseLayer[] _layers;
     private readonly int _widest;

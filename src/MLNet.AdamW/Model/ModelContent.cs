@@ -1,54 +1,68 @@
 using System.Security.Cryptography;
 using System.Text;
+using MLNet.AdamW.Networks;
 using MLNet.AdamW.Training;
 
 namespace MLNet.AdamW.Model;
 
 /// <summary>
-/// Everything a trained model carries: the layers for managed scoring, the TorchSharp weights
-/// and architecture for warm starts, and what a user may ask about it (descriptions, history).
+/// Everything a trained model carries: the network (its kind and every setting), its weights as
+/// named tensors, and what a user may ask about it (descriptions, history).
 /// </summary>
 /// <remarks>
-/// Stored as one framed, checksummed blob inside ML.NET's model file:
+/// <para>Stored as one framed, checksummed blob inside ML.NET's model file:</para>
 /// <code>
 /// "MLNAWMDL" | uint32 format | int64 length | SHA-256 of payload (32 bytes) | payload
 /// </code>
-/// The frame is validated — magic, a known format, a length that fits in what is left of the
+/// <para>The frame is validated — magic, a known format, a length that fits in what is left of the
 /// stream, the checksum — before any byte of the payload is parsed or reaches native code, so a
-/// truncated, corrupted or future model fails with <see cref="InvalidDataException"/>.
-/// Format 1 also stored the class count, which nothing needed (the last layer's width is the class
-/// count); format 2 leaves it out, and format-1 files still load. The dropout rate is kept: scoring
-/// ignores it, but <see cref="TorchModule"/> rebuilds the trained module with its dropout layers.
+/// truncated, corrupted or future model fails with <see cref="InvalidDataException"/>.</para>
+/// <para>Format 3, the payload (little-endian; strings as .NET's <c>BinaryWriter</c> writes them):</para>
+/// <code>
+/// byte task (0 binary, 1 multiclass, 2 regression)
+/// network: byte kind (1 MLP, 2 CNN, 3 ResNet) | int32 inputs | int32 outputs
+///          | bool has image [| int32 channels | int32 height | int32 width]
+///          | the kind's settings, field by field (NetworkDefinition.Write):
+///            MLP    int32 n, n × int32 hidden widths | int32 activation | bool batch norm | double dropout
+///            CNN    int32 n, n × int32 widths | bool batch norm
+///            ResNet int32 depth | int32 width | bool batch norm | bool projection shortcuts
+/// tensors: int32 count, then per tensor (the module's state_dict order, buffers included):
+///          string name | int32 rank | rank × int64 dimensions | product × float32 values (row-major)
+/// string optimizer description | training history (TrainingHistory.Write)
+/// </code>
+/// <para>Each weight is stored once, in that neutral layout (ONNX export, scoring and TorchSharp
+/// modules are all built from it). An MLP is scored in managed code from dense layers folded from
+/// the tensors when the model loads; the convolutional networks by libtorch modules built from them.
+/// Batch norm's <c>num_batches_tracked</c> counters are kept (as floats) so that a rebuilt module's
+/// state is the trained one.</para>
+/// <para>Formats 1 and 2 stored the MLP's folded dense layers, its settings and TorchSharp's
+/// <c>module.save</c> bytes side by side (format 1 also the class count); they still load: the
+/// settings become an <see cref="MlpNetwork"/> and the module bytes the named tensors (read in
+/// managed code), from which the same dense layers are folded again, bit for bit.</para>
 /// </remarks>
 internal sealed class ModelContent
 {
-    public const uint FormatVersion = 2;
+    public const uint FormatVersion = 3;
     private static ReadOnlySpan<byte> Magic => "MLNAWMDL"u8;
 
     /// <summary>0 binary, 1 multiclass, 2 regression.</summary>
     public required byte Task { get; init; }
 
-    public required IReadOnlyList<DenseLayer> Layers { get; init; }
+    /// <summary>The trained network's definition: kind, sizes, image shape and settings.</summary>
+    public required NetworkDefinition Network { get; init; }
 
-    public required int[] HiddenLayers { get; init; }
-
-    public required int ActivationCode { get; init; }
-
-    public required bool BatchNorm { get; init; }
-
-    /// <summary>The dropout rate the network was trained with (its module has dropout layers).</summary>
-    public required double Dropout { get; init; }
-
-    /// <summary>The TorchSharp module's <c>save</c> bytes, for warm starts.</summary>
-    public required byte[] NetworkState { get; init; }
-
-    public required string NetworkDescription { get; init; }
+    /// <summary>The trained module's state_dict: parameters and buffers, by name.</summary>
+    public required IReadOnlyList<NamedTensor> Tensors { get; init; }
 
     public required string OptimizerDescription { get; init; }
 
     public required TrainingHistory History { get; init; }
 
-    public int Inputs => Layers[0].Inputs;
+    public string NetworkDescription => Network.Description;
+
+    public int Inputs => Network.InputSize;
+
+    public int Outputs => Network.OutputSize;
 
     public void Write(BinaryWriter writer)
     {
@@ -98,25 +112,16 @@ internal sealed class ModelContent
     private void WritePayload(BinaryWriter w)
     {
         w.Write(Task);
-        w.Write(Layers.Count);
-        foreach (var layer in Layers)
+        Network.Write(w);
+        w.Write(Tensors.Count);
+        foreach (var tensor in Tensors)
         {
-            w.Write(layer.Inputs);
-            w.Write(layer.Outputs);
-            w.Write((byte)layer.Activation);
-            w.Write(layer.NegativeSlope);
-            WriteFloats(w, layer.Weights);
-            WriteFloats(w, layer.Bias);
+            w.Write(tensor.Name);
+            w.Write(tensor.Shape.Length);
+            foreach (var d in tensor.Shape)
+                w.Write(d);
+            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.Values.AsSpan()));
         }
-        w.Write(HiddenLayers.Length);
-        foreach (var h in HiddenLayers)
-            w.Write(h);
-        w.Write(ActivationCode);
-        w.Write(BatchNorm);
-        w.Write(Dropout);
-        w.Write(NetworkState.Length);
-        w.Write(NetworkState);
-        w.Write(NetworkDescription);
         w.Write(OptimizerDescription);
         History.Write(w);
     }
@@ -126,6 +131,52 @@ internal sealed class ModelContent
         var task = r.ReadByte();
         if (task > 2)
             throw new InvalidDataException($"Unknown task code {task} in the model.");
+        var (network, tensors) = format < 3 ? ReadMlpOfFormat1Or2(r, format) : (NetworkDefinition.Read(r), ReadTensors(r));
+        var optimizerDescription = r.ReadString();
+        var history = TrainingHistory.Read(r);
+        if (r.BaseStream.Position != r.BaseStream.Length)
+            throw new InvalidDataException("The model data has trailing bytes.");
+        var content = new ModelContent
+        {
+            Task = task, Network = network, Tensors = tensors, OptimizerDescription = optimizerDescription, History = history,
+        };
+        if (network is MlpNetwork mlp)
+            _ = new ManagedForward(NetworkExport.ToDenseLayers(mlp, tensors));
+        return content;
+    }
+
+    private static List<NamedTensor> ReadTensors(BinaryReader r)
+    {
+        var count = Count(r, 1 << 16, "tensors");
+        var tensors = new List<NamedTensor>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var name = r.ReadString();
+            var rank = Count(r, 8, $"dimensions of tensor '{name}'");
+            var shape = new long[rank];
+            long size = 1;
+            for (var d = 0; d < rank; d++)
+            {
+                shape[d] = r.ReadInt64();
+                if (shape[d] < 0 || shape[d] > int.MaxValue)
+                    throw new InvalidDataException($"The model data is corrupted: tensor '{name}' has a dimension of {shape[d]}.");
+                size *= shape[d];
+                if (size * sizeof(float) > r.BaseStream.Length - r.BaseStream.Position)
+                    throw new InvalidDataException($"The model data is corrupted: tensor '{name}' claims more values than remain.");
+            }
+            var values = new float[size];
+            r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            tensors.Add(new NamedTensor(name, shape, values));
+        }
+        return tensors;
+    }
+
+    /// <summary>
+    /// Formats 1 and 2: the folded dense layers (checked, then dropped: they are folded again from the
+    /// tensors), the MLP's settings and the module's save bytes.
+    /// </summary>
+    private static (NetworkDefinition Network, List<NamedTensor> Tensors) ReadMlpOfFormat1Or2(BinaryReader r, uint format)
+    {
         if (format == 1)
             _ = r.ReadInt32(); // the class count
         var layerCount = Count(r, 1024, "layers");
@@ -140,28 +191,25 @@ internal sealed class ModelContent
             var bias = ReadFloats(r);
             layers.Add(new DenseLayer(inputs, outputs, weights, bias, activation, slope));
         }
+        var forward = new ManagedForward(layers);
         var hidden = new int[Count(r, 1024, "hidden layers")];
         for (var i = 0; i < hidden.Length; i++)
             hidden[i] = r.ReadInt32();
         var activationCode = r.ReadInt32();
         var batchNorm = r.ReadBoolean();
         var dropout = r.ReadDouble();
-        if (!(dropout >= 0 && dropout < 1))
-            throw new InvalidDataException($"The model data is corrupted: dropout rate {dropout}.");
         var state = r.ReadBytes(Count(r, int.MaxValue, "network state bytes"));
-        var networkDescription = r.ReadString();
-        var optimizerDescription = r.ReadString();
-        var history = TrainingHistory.Read(r);
-        if (r.BaseStream.Position != r.BaseStream.Length)
-            throw new InvalidDataException("The model data has trailing bytes.");
-        var content = new ModelContent
+        _ = r.ReadString(); // the network's description, now derived from its settings
+        var network = new MlpNetwork(forward.Inputs, hidden, (Activation)activationCode, batchNorm, dropout, forward.Outputs);
+        try
         {
-            Task = task, Layers = layers, HiddenLayers = hidden, ActivationCode = activationCode,
-            BatchNorm = batchNorm, Dropout = dropout, NetworkState = state, NetworkDescription = networkDescription,
-            OptimizerDescription = optimizerDescription, History = history,
-        };
-        _ = new ManagedForward(layers);
-        return content;
+            network.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The model data is corrupted: its network is out of range ({e.Message}).", e);
+        }
+        return (network, StateDictionary.Read(state));
     }
 
     private static int Count(BinaryReader r, int max, string what)
@@ -170,12 +218,6 @@ internal sealed class ModelContent
         if (n < 0 || n > max || n > r.BaseStream.Length - r.BaseStream.Position)
             throw new InvalidDataException($"The model data is corrupted: {n} {what}.");
         return n;
-    }
-
-    private static void WriteFloats(BinaryWriter w, float[] values)
-    {
-        w.Write(values.Length);
-        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
     private static float[] ReadFloats(BinaryReader r)

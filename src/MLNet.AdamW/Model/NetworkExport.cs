@@ -1,106 +1,82 @@
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
+using MLNet.AdamW.Networks;
 
 namespace MLNet.AdamW.Model;
 
 /// <summary>
-/// Turns a trained TorchSharp network into <see cref="DenseLayer"/>s for <see cref="ManagedForward"/>:
-/// each Linear becomes a layer, a BatchNorm1d after it is folded in with its running statistics
-/// (what inference mode computes), an activation attaches to the layer before it, and dropout,
-/// which is the identity at inference, disappears.
+/// Turns a trained MLP's named tensors into <see cref="DenseLayer"/>s for <see cref="ManagedForward"/>,
+/// in managed code: each Linear (<c>linear{i}</c>, then <c>output</c>) becomes a layer, the BatchNorm1d
+/// after it (<c>norm{i}</c>) is folded in with its running statistics (what inference mode computes),
+/// the activation attaches to the layer, and dropout, the identity at inference, disappears.
 /// </summary>
 internal static class NetworkExport
 {
-    public static List<DenseLayer> ToDenseLayers(nn.Module network)
+    /// <summary>The epsilon of TorchSharp's (and PyTorch's) BatchNorm1d, which the MLP builds with its default.</summary>
+    private const double BatchNormEpsilon = 1e-5;
+
+    public static List<DenseLayer> ToDenseLayers(MlpNetwork network, IReadOnlyList<NamedTensor> tensors)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        var byName = StateDictionary.ByName(tensors, "The model");
         var layers = new List<DenseLayer>();
-        var normalized = false;
-        foreach (var (name, module) in network.named_modules())
+        for (var i = 1; i <= network.HiddenLayers.Count; i++)
         {
-            if (module.children().Any())
-                continue;
-            switch (module)
-            {
-                case Linear linear:
-                    layers.Add(FromLinear(linear));
-                    normalized = false;
-                    break;
-                case BatchNorm1d norm:
-                    if (layers.Count == 0 || normalized || layers[^1].Activation != LayerActivation.Identity)
-                        throw new NotSupportedException($"Batch norm '{name}' must directly follow a Linear layer to be folded into it.");
-                    Fold(layers[^1], norm);
-                    normalized = true;
-                    break;
-                case Dropout or Identity:
-                    break;
-                default:
-                    var activation = ActivationOf(module, out var slope)
-                        ?? throw new NotSupportedException($"Module '{name}' ({module.GetType().Name}) has no managed inference; supported: Linear, BatchNorm1d, Dropout and ReLU, GELU, Tanh, Sigmoid, LeakyReLU, SiLU.");
-                    if (layers.Count == 0 || layers[^1].Activation != LayerActivation.Identity)
-                        throw new NotSupportedException($"Activation '{name}' must follow a Linear layer (or its batch norm).");
-                    layers[^1].Activation = activation;
-                    layers[^1].NegativeSlope = slope;
-                    break;
-            }
+            var layer = Linear(byName, "linear" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (network.BatchNorm)
+                Fold(layer, byName, "norm" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            layer.Activation = LayerActivationOf(network.Activation);
+            layers.Add(layer);
         }
-        if (layers.Count == 0)
-            throw new NotSupportedException("The network has no Linear layer.");
+        layers.Add(Linear(byName, "output"));
         return layers;
     }
 
-    private static LayerActivation? ActivationOf(nn.Module module, out float negativeSlope)
+    private static LayerActivation LayerActivationOf(Activation activation) => activation switch
     {
-        negativeSlope = 0.01f;
-        switch (module)
-        {
-            case ReLU:
-                return LayerActivation.ReLU;
-            case GELU gelu when gelu.approximate == GELU.Approximate.none:
-                return LayerActivation.GELU;
-            case Tanh:
-                return LayerActivation.Tanh;
-            case Sigmoid:
-                return LayerActivation.Sigmoid;
-            case LeakyReLU leaky:
-                negativeSlope = (float)leaky.negative_slope;
-                return LayerActivation.LeakyReLU;
-            case SiLU:
-                return LayerActivation.SiLU;
-            default:
-                return null;
-        }
-    }
+        Activation.ReLU => LayerActivation.ReLU,
+        Activation.GELU => LayerActivation.GELU,
+        Activation.Tanh => LayerActivation.Tanh,
+        Activation.Sigmoid => LayerActivation.Sigmoid,
+        Activation.LeakyReLU => LayerActivation.LeakyReLU,
+        Activation.SiLU => LayerActivation.SiLU,
+        _ => throw new InvalidDataException($"Unknown activation {activation}."),
+    };
 
-    private static DenseLayer FromLinear(Linear linear)
+    private static DenseLayer Linear(Dictionary<string, NamedTensor> byName, string module)
     {
-        var shape = linear.weight.shape;
-        var outputs = checked((int)shape[0]);
-        var inputs = checked((int)shape[1]);
-        var bias = linear.bias is { } b ? Values(b) : new float[outputs];
-        return new DenseLayer(inputs, outputs, Values(linear.weight), bias, LayerActivation.Identity);
+        var weight = Tensor(byName, module + ".weight");
+        if (weight.Shape.Length != 2)
+            throw new InvalidDataException($"The model's '{module}.weight' has rank {weight.Shape.Length}; a Linear weight has rank 2.");
+        var outputs = checked((int)weight.Shape[0]);
+        var inputs = checked((int)weight.Shape[1]);
+        var bias = (float[])Tensor(byName, module + ".bias").Values.Clone();
+        return new DenseLayer(inputs, outputs, (float[])weight.Values.Clone(), bias, LayerActivation.Identity);
     }
 
     /// <summary>y = γ·(Wx + b − μ)/√(σ² + ε) + β = (s·W)x + s·(b − μ) + β with s = γ/√(σ² + ε).</summary>
-    private static void Fold(DenseLayer layer, BatchNorm1d norm)
+    private static void Fold(DenseLayer layer, Dictionary<string, NamedTensor> byName, string module)
     {
-        var mean = Values(norm.running_mean ?? throw new NotSupportedException("Batch norm without running statistics cannot be folded."));
-        var variance = Values(norm.running_var!);
-        var gamma = norm.weight is { } w ? Values(w) : null;
-        var beta = norm.bias is { } b ? Values(b) : null;
+        var mean = Values(byName, module + ".running_mean", layer.Outputs);
+        var variance = Values(byName, module + ".running_var", layer.Outputs);
+        var gamma = Values(byName, module + ".weight", layer.Outputs);
+        var beta = Values(byName, module + ".bias", layer.Outputs);
         for (var o = 0; o < layer.Outputs; o++)
         {
-            var s = (gamma?[o] ?? 1.0) / Math.Sqrt(variance[o] + norm.eps);
+            var s = gamma[o] / Math.Sqrt(variance[o] + BatchNormEpsilon);
             var row = layer.Weights.AsSpan(o * layer.Inputs, layer.Inputs);
             for (var i = 0; i < row.Length; i++)
                 row[i] = (float)(row[i] * s);
-            layer.Bias[o] = (float)(s * (layer.Bias[o] - mean[o]) + (beta?[o] ?? 0.0));
+            layer.Bias[o] = (float)(s * (layer.Bias[o] - mean[o]) + beta[o]);
         }
     }
 
-    private static float[] Values(Tensor tensor)
+    private static float[] Values(Dictionary<string, NamedTensor> byName, string name, int length)
     {
-        using var scope = torch.NewDisposeScope();
-        return tensor.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+        var values = Tensor(byName, name).Values;
+        if (values.Length != length)
+            throw new InvalidDataException($"The model's '{name}' has {values.Length} values; its layer has {length} outputs.");
+        return values;
     }
+
+    private static NamedTensor Tensor(Dictionary<string, NamedTensor> byName, string name) =>
+        byName.TryGetValue(name, out var tensor) ? tensor : throw new InvalidDataException($"The model has no tensor '{name}'.");
 }

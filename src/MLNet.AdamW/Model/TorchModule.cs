@@ -1,40 +1,57 @@
-using MLNet.AdamW.Training;
 using MLNet.AdamW.Networks;
+using MLNet.AdamW.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 
 namespace MLNet.AdamW.Model;
 
 /// <summary>
-/// Rebuilds a trained model's TorchSharp network. The only place where a model (as opposed to a
-/// trainer) calls into libtorch, so that an application that only scores never loads it.
+/// Rebuilds a trained network as a TorchSharp module from its definition and named tensors. With the
+/// libtorch scorer, the only place where a model (as opposed to a trainer) calls into libtorch, so that
+/// an application that only scores MLPs never loads it.
 /// </summary>
 internal static class TorchModule
 {
-    public static Sequential Create(ModelContent content)
+    // Building draws initial weights from libtorch's process-wide generator; two builds at once must
+    // not interleave their save and restore of its state.
+    private static readonly Lock GeneratorLock = new();
+
+    public static Sequential Create(ModelContent content) =>
+        Create(content.Network, content.Tensors, "CreateTorchModule");
+
+    /// <summary>
+    /// The network in eval mode holding the tensors. The caller's generator is left as it was: the
+    /// build seeds and draws initial weights that the tensors immediately replace.
+    /// </summary>
+    /// <param name="network">The layout.</param>
+    /// <param name="tensors">Its state_dict.</param>
+    /// <param name="what">What needs libtorch, for the message when it cannot be loaded.</param>
+    public static Sequential Create(NetworkDefinition network, IReadOnlyList<NamedTensor> tensors, string what)
     {
-        NativeBackend.EnsureLoaded("CreateTorchModule");
-        var spec = new MlpNetwork(content.Inputs, content.HiddenLayers, (Activation)content.ActivationCode,
-            content.BatchNorm, content.Dropout, content.Layers[^1].Outputs);
-        // Build seeds and draws from the process-wide generator for initial weights that load
-        // immediately replaces; the caller's generator must not notice.
-        using var generatorState = torch.random.get_rng_state();
-        Sequential? network = null;
+        NativeBackend.EnsureLoaded(what);
+        Sequential? module = null;
         try
         {
-            network = spec.Build(seed: 0);
-            spec.LoadWeights(network, content.NetworkState, $"the model ({content.NetworkDescription})");
-            network.eval();
-            return network;
+            lock (GeneratorLock)
+            {
+                using var generatorState = torch.random.get_rng_state();
+                try
+                {
+                    module = network.Build(seed: 0);
+                }
+                finally
+                {
+                    torch.random.set_rng_state(generatorState);
+                }
+            }
+            StateDictionary.LoadInto(module, tensors, $"The model ({network.Description})");
+            module.eval();
+            return module;
         }
         catch
         {
-            network?.Dispose();
+            module?.Dispose();
             throw;
-        }
-        finally
-        {
-            torch.random.set_rng_state(generatorState);
         }
     }
 }

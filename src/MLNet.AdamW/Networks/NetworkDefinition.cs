@@ -40,6 +40,92 @@ internal abstract class NetworkDefinition
     /// <summary>Number of trainable values in the network.</summary>
     public abstract long ParameterCount { get; }
 
+    /// <summary>Which network this is, as the model file records it.</summary>
+    public abstract NetworkKind Kind { get; }
+
+    /// <summary>How the input vector is an image, for the networks that see one; null for the others.</summary>
+    public virtual ImageShape? Image => null;
+
+    /// <summary>
+    /// Writes the network field by field: kind, input and output sizes, the image shape (if any),
+    /// then the network's own settings (<see cref="WriteSettings"/>). <see cref="Read"/> reads it back.
+    /// </summary>
+    public void Write(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write((byte)Kind);
+        writer.Write(InputSize);
+        writer.Write(OutputSize);
+        writer.Write(Image is not null);
+        if (Image is { } image)
+        {
+            writer.Write(image.Channels);
+            writer.Write(image.Height);
+            writer.Write(image.Width);
+        }
+        WriteSettings(writer);
+    }
+
+    /// <summary>Writes the settings that, with the sizes and the image, define the network.</summary>
+    protected abstract void WriteSettings(BinaryWriter writer);
+
+    /// <summary>
+    /// Reads what <see cref="Write"/> wrote and checks it. The one registration of a network kind:
+    /// a new network adds its <see cref="NetworkKind"/> and its reader here.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An unknown kind, or settings out of range.</exception>
+    public static NetworkDefinition Read(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var kind = (NetworkKind)reader.ReadByte();
+        var inputs = reader.ReadInt32();
+        var outputs = reader.ReadInt32();
+        ImageShape? image = null;
+        try
+        {
+            if (reader.ReadBoolean())
+                image = new ImageShape(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32());
+            NetworkDefinition network = kind switch
+            {
+                NetworkKind.Mlp => MlpNetwork.ReadSettings(reader, inputs, outputs),
+                NetworkKind.ConvNet => ConvNetNetwork.ReadSettings(reader, Required(image, kind), outputs),
+                NetworkKind.ResNet => ResNetNetwork.ReadSettings(reader, Required(image, kind), outputs),
+                _ => throw new InvalidDataException($"The model data names an unknown network (kind {(byte)kind}); it was saved by a newer MLNet.AdamW or is corrupted."),
+            };
+            if (network.InputSize != inputs)
+                throw new InvalidDataException($"The model data is corrupted: a {kind} network of {network.InputSize} inputs claims {inputs}.");
+            network.Validate();
+            return network;
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"The model data is corrupted: its {kind} network is out of range ({e.Message}).", e);
+        }
+    }
+
+    private static ImageShape Required(ImageShape? image, NetworkKind kind) =>
+        image ?? throw new InvalidDataException($"The model data is corrupted: its {kind} network has no image shape.");
+
+    /// <summary>Reads a list of sizes written as a count and the values.</summary>
+    protected static int[] ReadSizes(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0 || count > 1024)
+            throw new InvalidDataException($"The model data is corrupted: {count} layer sizes.");
+        var sizes = new int[count];
+        for (var i = 0; i < count; i++)
+            sizes[i] = reader.ReadInt32();
+        return sizes;
+    }
+
+    /// <summary>Writes a list of sizes as a count and the values.</summary>
+    protected static void WriteSizes(BinaryWriter writer, IReadOnlyList<int> sizes)
+    {
+        writer.Write(sizes.Count);
+        foreach (var size in sizes)
+            writer.Write(size);
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     public virtual void Validate()
     {

@@ -3,7 +3,8 @@ using MLNet.AdamW.Networks;
 namespace MLNet.AdamW;
 
 /// <summary>
-/// Which network a trainer trains, and its settings: <see cref="MlpNetworkOptions"/> (the default).
+/// Which network a trainer trains, and its settings: <see cref="MlpNetworkOptions"/> (the default),
+/// <see cref="ConvNetNetworkOptions"/> or <see cref="ResNetNetworkOptions"/>.
 /// Set one on <see cref="AdamWTrainerOptions.Network"/>, as LightGbm's <c>Booster</c>.
 /// </summary>
 /// <remarks>

@@ -114,7 +114,7 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
             WarnSkipped(channel, "validation", validation.Skipped, validation.RowCount + validation.Skipped.Total, schema);
 
         var imageShape = ImageShape.Resolve(options.ImageShape, schema.Feature.Value, train.FeatureCount);
-        var network = (MlpNetwork)options.Network.Define(train.FeatureCount, imageShape, train.OutputSize);
+        var network = options.Network.Define(train.FeatureCount, imageShape, train.OutputSize);
         var warmStart = WarmStartFrom(trainContext.InitialPredictor, network);
         var trainingOptions = options.ToTrainingOptions(seed);
         var result = TrainingLoop.Train(train, validation, network, trainingOptions, warmStart, checkAlive: () =>
@@ -126,13 +126,8 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         var content = new ModelContent
         {
             Task = TaskCode,
-            Layers = NetworkExport.ToDenseLayers(trained),
-            HiddenLayers = [.. network.HiddenLayers],
-            ActivationCode = (int)network.Activation,
-            BatchNorm = network.BatchNorm,
-            Dropout = network.Dropout,
-            NetworkState = NetworkDefinition.SaveWeights(trained),
-            NetworkDescription = network.Description,
+            Network = network,
+            Tensors = StateDictionary.FromModule(trained),
             OptimizerDescription = result.TrainingDescription,
             History = result.History,
         };
@@ -146,7 +141,7 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
                 $"Skipped {skipped.Total:N0} of {read:N0} {role} rows: {skipped.Describe(schema.Label!.Value.Name, schema.Feature!.Value.Name, schema.Weight?.Name)}."));
     }
 
-    private WarmStart? WarmStartFrom(IPredictor? initial, MlpNetwork network)
+    private WarmStart? WarmStartFrom(IPredictor? initial, NetworkDefinition network)
     {
         if (initial is null)
             return null;
@@ -155,11 +150,10 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         var content = initial is AdamWModelParametersBase<float> single ? single.ContentForWarmStart : ((AdamWModelParametersBase<VBuffer<float>>)initial).ContentForWarmStart;
         if (content.Task != TaskCode)
             throw new ArgumentException($"The initial model was trained for another task ({content.Task}); this trainer's is {TaskCode}.", nameof(initial));
-        if (content.Inputs != network.InputSize || !content.HiddenLayers.SequenceEqual(network.HiddenLayers)
-            || content.ActivationCode != (int)network.Activation || content.BatchNorm != network.BatchNorm
-            || content.Layers[^1].Outputs != network.OutputSize)
+        if (content.Network.Kind != network.Kind || content.Network.LayoutKey != network.LayoutKey)
             throw new ArgumentException(
-                $"The initial model ({content.NetworkDescription}) does not have the layout these options and data ask for ({network.Description}).", nameof(initial));
-        return new WarmStart(content.NetworkState, Source: $"the initial model ({content.NetworkDescription})");
+                $"The initial model ({content.NetworkDescription}) does not have the layout these options and data ask for ({network.Description}); "
+                + "a warm start needs the same network settings, image shape, feature count and outputs.", nameof(initial));
+        return new WarmStart(StateDictionary.ToBytes(content.Tensors), Source: $"the initial model ({content.NetworkDescription})");
     }
 }

@@ -28,7 +28,9 @@ public abstract class AdamWTrainerOptions
     /// <value>Default null (every row weighs 1).</value>
     public string? ExampleWeightColumnName { get; set; }
 
-    /// <summary>The network: <see cref="MlpNetworkOptions"/> (hidden layers, activation, batch norm, dropout).</summary>
+    /// <summary>The network: <see cref="MlpNetworkOptions"/> (hidden layers, activation, batch norm, dropout),
+    /// <see cref="ConvNetNetworkOptions"/> (a small CNN) or <see cref="ResNetNetworkOptions"/> (a CIFAR ResNet); the
+    /// convolutional networks need <see cref="ImageShape"/>.</summary>
     /// <value>Default a new <see cref="MlpNetworkOptions"/>: two hidden layers of 128, ReLU, no batch norm, no dropout. Not null.</value>
     public NetworkOptions Network { get; set; } = new MlpNetworkOptions();
 

@@ -1,10 +1,14 @@
 using MLNet.AdamW.Model;
+using MLNet.AdamW.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.AdamW.Tests.Model;
 
-/// <summary>The managed forward pass used for scoring equals TorchSharp's forward in eval mode.</summary>
+/// <summary>
+/// The managed forward pass used for scoring, folded from the MLP's named tensors, equals TorchSharp's
+/// forward of the module in eval mode.
+/// </summary>
 public sealed class ManagedForwardTests
 {
     public static TheoryData<string> Networks() => new() { "relu", "gelu+bn", "tanh+dropout", "sigmoid", "leaky+bn", "silu" };
@@ -13,8 +17,8 @@ public sealed class ManagedForwardTests
     [MemberData(nameof(Networks))]
     public void Matches_TorchSharp_in_eval_mode(string kind)
     {
-        torch.manual_seed(21);
-        var network = Build(kind);
+        var definition = Define(kind);
+        var network = definition.Build(seed: 21);
         // Give batch norm non-trivial running statistics and affine parameters.
         network.train();
         using (torch.no_grad())
@@ -26,7 +30,7 @@ public sealed class ManagedForwardTests
         }
         network.eval();
 
-        var forward = new ManagedForward(NetworkExport.ToDenseLayers(network));
+        var forward = new ManagedForward(NetworkExport.ToDenseLayers(definition, StateDictionary.FromModule(network)));
         using var inputs = torch.randn(50, 7) * 2;
         using var expected = network.forward(inputs);
         var x = inputs.data<float>().ToArray();
@@ -53,21 +57,26 @@ public sealed class ManagedForwardTests
     }
 
     [Fact]
-    public void Unsupported_modules_are_named()
+    public void A_missing_or_misshapen_tensor_is_named()
     {
-        var network = nn.Sequential(nn.Linear(3, 4), nn.Softplus(), nn.Linear(4, 1));
-        var e = Assert.Throws<NotSupportedException>(() => NetworkExport.ToDenseLayers(network));
-        Assert.Contains("Softplus", e.Message, StringComparison.Ordinal);
+        var definition = Define("gelu+bn");
+        using var network = definition.Build(seed: 1);
+        var tensors = StateDictionary.FromModule(network);
+        var missing = Assert.Throws<InvalidDataException>(() => NetworkExport.ToDenseLayers(definition, tensors.Where(t => t.Name != "norm2.running_var").ToList()));
+        Assert.Contains("norm2.running_var", missing.Message, StringComparison.Ordinal);
+        var flat = tensors.Select(t => t.Name == "linear1.weight" ? t with { Shape = [t.Values.Length] } : t).ToList();
+        var rank = Assert.Throws<InvalidDataException>(() => NetworkExport.ToDenseLayers(definition, flat));
+        Assert.Contains("linear1.weight", rank.Message, StringComparison.Ordinal);
     }
 
-    private static nn.Module<Tensor, Tensor> Build(string kind) => kind switch
+    private static MlpNetwork Define(string kind) => kind switch
     {
-        "relu" => nn.Sequential(nn.Linear(7, 16), nn.ReLU(), nn.Linear(16, 3)),
-        "gelu+bn" => nn.Sequential(nn.Linear(7, 16), nn.BatchNorm1d(16), nn.GELU(), nn.Linear(16, 8), nn.BatchNorm1d(8), nn.GELU(), nn.Linear(8, 2)),
-        "tanh+dropout" => nn.Sequential(nn.Linear(7, 16), nn.Tanh(), nn.Dropout(0.5), nn.Linear(16, 1)),
-        "sigmoid" => nn.Sequential(nn.Linear(7, 5), nn.Sigmoid(), nn.Linear(5, 4)),
-        "leaky+bn" => nn.Sequential(nn.Linear(7, 9), nn.BatchNorm1d(9), nn.LeakyReLU(0.2), nn.Linear(9, 3)),
-        "silu" => nn.Sequential(nn.Linear(7, 33), nn.SiLU(), nn.Linear(33, 10)),
+        "relu" => new MlpNetwork(7, [16], Activation.ReLU, false, 0, 3),
+        "gelu+bn" => new MlpNetwork(7, [16, 8], Activation.GELU, true, 0, 2),
+        "tanh+dropout" => new MlpNetwork(7, [16], Activation.Tanh, false, 0.5, 1),
+        "sigmoid" => new MlpNetwork(7, [5], Activation.Sigmoid, false, 0, 4),
+        "leaky+bn" => new MlpNetwork(7, [9], Activation.LeakyReLU, true, 0, 3),
+        "silu" => new MlpNetwork(7, [33], Activation.SiLU, false, 0, 10),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

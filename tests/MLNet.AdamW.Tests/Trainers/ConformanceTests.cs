@@ -4,9 +4,12 @@ using static MLNet.AdamW.Tests.Trainers.TrainerConformance;
 
 namespace MLNet.AdamW.Tests.Trainers;
 
-/// <summary><see cref="TrainerConformance"/> for each of the three trainers.</summary>
+/// <summary><see cref="TrainerConformance"/> for each of the three trainers, with the MLP and with each image network.</summary>
 public sealed class ConformanceTests
 {
+    /// <summary>A CNN with batch norm and a ResNet without (ImageData's 1×8×8 networks).</summary>
+    public static TheoryData<string> ImageNetworks() => new() { "cnn-bn", "resnet" };
+
     [Fact]
     public void Binary_trainer_keeps_the_estimator_contract()
     {
@@ -37,6 +40,45 @@ public sealed class ConformanceTests
         var ml = new MLContext(seed: 1);
         var data = TrainerData.CarMileage(ml);
         var trainer = ml.Regression.Trainers.AdamW(TrainerData.Quick<AdamWRegressionTrainer.Options>());
+        var wrongLabel = ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Double).Fit(data).Transform(data);
+        var transformer = Check(ml, trainer, data,
+            [.. CommonInvalidInputs(ml, data), new InvalidInput("a Double label", wrongLabel, false, "expected Single")]);
+        Assert.IsType<RegressionPredictionTransformer<AdamWRegressionModelParameters>>(transformer);
+    }
+
+    [Theory]
+    [MemberData(nameof(ImageNetworks))]
+    public void Binary_trainer_keeps_the_estimator_contract_with_an_image_network(string network)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ImageData.Binary(ml);
+        var trainer = ml.BinaryClassification.Trainers.AdamW(ImageData.Quick<AdamWBinaryTrainer.Options>(network));
+        var wrongLabel = ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single).Fit(data).Transform(data);
+        var transformer = Check(ml, trainer, data,
+            [.. CommonInvalidInputs(ml, data), new InvalidInput("a Single label", wrongLabel, false, "expected Boolean")]);
+        Assert.IsType<BinaryPredictionTransformer<AdamWBinaryModelParameters>>(transformer);
+    }
+
+    [Theory]
+    [MemberData(nameof(ImageNetworks))]
+    public void Multiclass_trainer_keeps_the_estimator_contract_with_an_image_network(string network)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ImageData.Multiclass(ml);
+        var trainer = ml.MulticlassClassification.Trainers.AdamW(ImageData.Quick<AdamWMulticlassTrainer.Options>(network));
+        var textLabel = ml.Transforms.Conversion.MapKeyToValue("Label").Fit(data).Transform(data);
+        var transformer = Check(ml, trainer, data,
+            [.. CommonInvalidInputs(ml, data), new InvalidInput("a text label", textLabel, false, "MapValueToKey")]);
+        Assert.IsType<MulticlassPredictionTransformer<AdamWMulticlassModelParameters>>(transformer);
+    }
+
+    [Theory]
+    [MemberData(nameof(ImageNetworks))]
+    public void Regression_trainer_keeps_the_estimator_contract_with_an_image_network(string network)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ImageData.Regression(ml);
+        var trainer = ml.Regression.Trainers.AdamW(ImageData.Quick<AdamWRegressionTrainer.Options>(network));
         var wrongLabel = ml.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Double).Fit(data).Transform(data);
         var transformer = Check(ml, trainer, data,
             [.. CommonInvalidInputs(ml, data), new InvalidInput("a Double label", wrongLabel, false, "expected Single")]);

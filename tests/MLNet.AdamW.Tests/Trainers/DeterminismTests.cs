@@ -50,8 +50,8 @@ public sealed class DeterminismTests
         var model = ml.MulticlassClassification.Trainers.AdamW(options).Fit(data);
         var scored = model.Transform(data);
         var metrics = ml.MulticlassClassification.Evaluate(scored);
-        var weights = model.Model.ContentForWarmStart.Layers
-            .SelectMany(l => l.Weights.Concat(l.Bias))
+        var weights = model.Model.ContentForWarmStart.Tensors
+            .SelectMany(t => t.Values)
             .Select(BitConverter.SingleToInt32Bits)
             .ToList();
         var losses = model.Model.History.Epochs.SelectMany(e => new[] { e.TrainLoss, e.ValidationLoss!.Value }).ToArray();

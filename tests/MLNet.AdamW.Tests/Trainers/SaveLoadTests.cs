@@ -29,6 +29,24 @@ public sealed class SaveLoadTests
     }
 
     [Fact]
+    public void A_CNN_model_loads_in_a_fresh_process_with_identical_scores()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ImageData.Multiclass(ml);
+        var transformer = ml.MulticlassClassification.Trainers.AdamW(ImageData.Quick<AdamWMulticlassTrainer.Options>("cnn-bn")).Fit(data);
+        AssertFreshProcessScores(ml, transformer, data, typeof(MulticlassPredictionTransformer<AdamWMulticlassModelParameters>));
+    }
+
+    [Fact]
+    public void A_ResNet_model_loads_in_a_fresh_process_with_identical_scores()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ImageData.Regression(ml);
+        var transformer = ml.Regression.Trainers.AdamW(ImageData.Quick<AdamWRegressionTrainer.Options>("resnet-projection")).Fit(data);
+        AssertFreshProcessScores(ml, transformer, data, typeof(RegressionPredictionTransformer<AdamWRegressionModelParameters>));
+    }
+
+    [Fact]
     public void A_whole_pipeline_saves_and_loads_in_a_fresh_context_with_identical_predictions()
     {
         var ml = new MLContext(seed: 1);

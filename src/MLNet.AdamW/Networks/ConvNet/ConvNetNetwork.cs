@@ -25,7 +25,9 @@ internal sealed class ConvNetNetwork : NetworkDefinition
         BatchNorm = batchNorm;
     }
 
-    public ImageShape Image { get; }
+    public override ImageShape Image { get; }
+
+    public override NetworkKind Kind => NetworkKind.ConvNet;
 
     /// <summary>Output channels of each convolution block, input side first.</summary>
     public IReadOnlyList<int> Widths { get; }
@@ -54,6 +56,15 @@ internal sealed class ConvNetNetwork : NetworkDefinition
             return count + (channels * FinalHeight * FinalWidth + 1) * OutputSize;
         }
     }
+
+    protected override void WriteSettings(BinaryWriter writer)
+    {
+        WriteSizes(writer, Widths);
+        writer.Write(BatchNorm);
+    }
+
+    internal static ConvNetNetwork ReadSettings(BinaryReader reader, ImageShape image, int outputSize) =>
+        new(image, widths: ReadSizes(reader), batchNorm: reader.ReadBoolean(), outputSize);
 
     public override void Validate()
     {

@@ -1,15 +1,28 @@
-namespace MLNet.AdamW.Networks;
+using MLNet.AdamW.Networks;
+
+namespace MLNet.AdamW;
 
 /// <summary>
-/// A small plain CNN (see <see cref="ConvNetNetwork"/>). Not yet offered by the trainers: a trained
-/// convolutional network needs the libtorch scorer and the named-tensor model file.
+/// A small plain CNN for image-shaped features: per entry of <see cref="Widths"/> a block 3×3
+/// convolution (padding 1) → [BatchNorm2d] → ReLU → 2×2 max pooling, then the flattened feature map
+/// into a linear output layer. Needs <see cref="AdamWTrainerOptions.ImageShape"/> (or a feature column
+/// with three dimensions).
 /// </summary>
-internal sealed class ConvNetNetworkOptions : NetworkOptions
+/// <remarks>
+/// Each block halves the image (rounding down), so an image needs at least 2^blocks pixels each way
+/// (1×28×28 takes up to four blocks). Convolutions have a bias only without batch norm, which would
+/// cancel it. Weights start as TorchSharp (and PyTorch) initialize them. A trained CNN is scored by
+/// libtorch, so the application needs a TorchSharp backend package (TorchSharp-cpu) to score it.
+/// </remarks>
+public sealed class ConvNetNetworkOptions : NetworkOptions
 {
-    /// <summary>Output channels of each conv–[BN]–ReLU–pool block; default { 16, 32 }.</summary>
+    /// <summary>Output channels of each conv–[BN]–ReLU–pool block, input side first.</summary>
+    /// <value>Default { 16, 32 }. At least one block; each width ≥ 1.</value>
     public int[] Widths { get; set; } = [16, 32];
 
-    /// <summary>Batch normalization after every convolution; default true. False leaves the layers out.</summary>
+    /// <summary>Whether each convolution is followed by batch normalization.</summary>
+    /// <value>Default true. False leaves the layers out (they are absent, not frozen); the paper finds
+    /// AdamW's advantage over Adam-ℓ2 largest without them.</value>
     public bool BatchNorm { get; set; } = true;
 
     internal override bool HasBatchNorm => BatchNorm;

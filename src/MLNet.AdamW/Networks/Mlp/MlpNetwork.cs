@@ -64,6 +64,20 @@ internal sealed class MlpNetwork : NetworkDefinition
         }
     }
 
+    public override NetworkKind Kind => NetworkKind.Mlp;
+
+    protected override void WriteSettings(BinaryWriter writer)
+    {
+        WriteSizes(writer, HiddenLayers);
+        writer.Write((int)Activation);
+        writer.Write(BatchNorm);
+        writer.Write(Dropout);
+    }
+
+    internal static MlpNetwork ReadSettings(BinaryReader reader, int inputSize, int outputSize) =>
+        new(inputSize, hiddenLayers: ReadSizes(reader), activation: (Activation)reader.ReadInt32(), batchNorm: reader.ReadBoolean(),
+            dropout: reader.ReadDouble(), outputSize);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     public override void Validate()
     {

@@ -31,7 +31,9 @@ internal sealed class ResNetNetwork : NetworkDefinition
         ProjectionShortcuts = projectionShortcuts;
     }
 
-    public ImageShape Image { get; }
+    public override ImageShape Image { get; }
+
+    public override NetworkKind Kind => NetworkKind.ResNet;
 
     /// <summary>6n + 2 layers with weights (convolutions and the output layer), not counting projections.</summary>
     public int Depth { get; }
@@ -72,6 +74,17 @@ internal sealed class ResNetNetwork : NetworkDefinition
             return count + (channels + 1) * OutputSize;
         }
     }
+
+    protected override void WriteSettings(BinaryWriter writer)
+    {
+        writer.Write(Depth);
+        writer.Write(Width);
+        writer.Write(BatchNorm);
+        writer.Write(ProjectionShortcuts);
+    }
+
+    internal static ResNetNetwork ReadSettings(BinaryReader reader, ImageShape image, int outputSize) =>
+        new(image, depth: reader.ReadInt32(), width: reader.ReadInt32(), batchNorm: reader.ReadBoolean(), projectionShortcuts: reader.ReadBoolean(), outputSize);
 
     public override void Validate()
     {
