@@ -69,6 +69,13 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
     /// <summary>Per-epoch losses, validation metrics, learning rates and times, and the epoch whose weights the model has.</summary>
     public TrainingHistory History => Content.History;
 
+    /// <summary>
+    /// The gradient-scale diagnostics recorded while training (<see cref="AdamWTrainerOptions.Diagnostics"/>);
+    /// null when none were asked for, and after loading a saved model: the model file does not carry them
+    /// yet, so export them (<see cref="Diagnostics.GradientScaleDiagnostics.WriteJson(string)"/>) before saving.
+    /// </summary>
+    public Diagnostics.GradientScaleDiagnostics? Diagnostics => Content.Diagnostics;
+
     internal ModelContent ContentForWarmStart => Content;
 
     DataViewType IValueMapper.InputType => _inputType;

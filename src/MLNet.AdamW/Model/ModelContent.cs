@@ -58,6 +58,9 @@ internal sealed class ModelContent
 
     public required TrainingHistory History { get; init; }
 
+    /// <summary>The gradient-scale diagnostics recorded while training; in memory only (not in the file), so null after loading.</summary>
+    public Diagnostics.GradientScaleDiagnostics? Diagnostics { get; init; }
+
     public string NetworkDescription => Network.Description;
 
     public int Inputs => Network.InputSize;

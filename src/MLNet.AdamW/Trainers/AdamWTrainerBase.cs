@@ -117,6 +117,9 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
         var network = options.Network.Define(train.FeatureCount, imageShape, train.OutputSize);
         var warmStart = WarmStartFrom(trainContext.InitialPredictor, network);
         var trainingOptions = options.ToTrainingOptions(seed);
+        var recorder = options.Diagnostics is null ? null : new Diagnostics.GradientScaleRecorder(options.Diagnostics);
+        if (recorder is not null)
+            trainingOptions = trainingOptions with { Observers = [.. trainingOptions.Observers, recorder] };
         var result = TrainingLoop.Train(train, validation, network, trainingOptions, warmStart, checkAlive: () =>
         {
             Host.CheckAlive();
@@ -130,6 +133,7 @@ public abstract class AdamWTrainerBase<TTransformer, TModel> : TrainerEstimatorB
             Tensors = StateDictionary.FromModule(trained),
             OptimizerDescription = result.TrainingDescription,
             History = result.History,
+            Diagnostics = recorder?.Diagnostics,
         };
         return CreateModel(content);
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using MLNet.AdamW.Diagnostics;
 using MLNet.AdamW.Internal;
 using MLNet.AdamW.Optimizers;
 using MLNet.AdamW.Training;
@@ -166,6 +167,18 @@ public abstract class AdamWTrainerOptions
     /// <value>Default <see cref="CancellationToken.None"/>.</value>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>Multiplies the training loss by c before backward, never the reported loss: the paper's
+    /// <c>--loss-multiplier</c>, to check scale-freeness on your own model. With ε → 0, AdamW and AdamProx
+    /// take the same steps for any c (every gradient is c times larger, and Adam divides that out), while
+    /// Adam-ℓ2's λ·x becomes relatively smaller, so its iterates change.</summary>
+    /// <value>Default 1 (the loss as it is). Finite and &gt; 0.</value>
+    public double LossMultiplier { get; set; } = 1;
+
+    /// <summary>Records the scales of gradients, updates and weights during training (a <see cref="GradientScaleRecorder"/>),
+    /// kept on the trained model as <c>model.Model.Diagnostics</c>.</summary>
+    /// <value>Default null (nothing recorded). Its <see cref="GradientScaleDiagnosticsOptions.Epochs"/> must lie within <see cref="NumberOfEpochs"/>.</value>
+    public GradientScaleDiagnosticsOptions? Diagnostics { get; set; }
+
     /// <summary>Checks every option; throws <see cref="ArgumentOutOfRangeException"/> naming the first one out of range.</summary>
     public void Validate() => ToTrainingOptions(seed: 0).Validate();
 
@@ -182,6 +195,8 @@ public abstract class AdamWTrainerOptions
         Network.Validate();
         Check.Defined(Optimizer, nameof(Optimizer));
         Check.InHalfOpen(ValidationFraction, 0, 1, nameof(ValidationFraction));
+        Check.Positive(LossMultiplier, nameof(LossMultiplier));
+        Diagnostics?.Validate(NumberOfEpochs);
         if (Network.HasBatchNorm && BatchSize < 2)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{nameof(BatchSize)} must be ≥ 2 with {nameof(MlpNetworkOptions.BatchNorm)}: batch statistics of one row are undefined.");
     }
@@ -221,6 +236,7 @@ public abstract class AdamWTrainerOptions
             Resume = ResumeFromCheckpoint,
             Observers = [.. Observers],
             Progress = Progress,
+            LossScale = LossMultiplier,
             StandardizeLabels = this is AdamWRegressionTrainer.Options { StandardizeLabel: true },
         };
     }

@@ -374,6 +374,7 @@ internal sealed class TrainingLoop
             }
             optimizer.step();
             state.StepsCompleted++;
+            step?.StepTaken();
             if (context.StopRequested)
                 break;
         }

@@ -35,4 +35,22 @@ public sealed class TrainingStep
 
     /// <summary>The rows in this minibatch.</summary>
     public int Rows { get; internal set; }
+
+    private List<Action>? _afterStep;
+
+    /// <summary>
+    /// Runs a callback once, right after the optimizer has applied this step (before the next minibatch):
+    /// what the gradient-scale recorder needs to see the update the optimizer actually made.
+    /// </summary>
+    internal void AfterStep(Action callback) => (_afterStep ??= []).Add(callback);
+
+    /// <summary>Called by the loop after the optimizer step: runs and forgets the callbacks <see cref="AfterStep"/> registered.</summary>
+    internal void StepTaken()
+    {
+        if (_afterStep is not { Count: > 0 } callbacks)
+            return;
+        foreach (var callback in callbacks)
+            callback();
+        callbacks.Clear();
+    }
 }
