@@ -37,7 +37,7 @@ public sealed class PostgresWorkerProcessTests : IDisposable
     public void Three_workers_share_a_study_one_is_killed_mid_trial_and_every_trial_runs_to_the_end_once()
     {
         const int Trials = 9;
-        var workers = Enumerable.Range(0, 3).Select(i => new WorkerProcess(Storage, WorkerRuns.Study, Trials, $"worker-{i}", 3, 100, 1500)).ToList();
+        var workers = Enumerable.Range(0, 3).Select(i => new WorkerProcess(Storage, WorkerRuns.Study, Trials, $"worker-{i}", 3, 100, 3000)).ToList();
         try
         {
             var victim = workers[0];
