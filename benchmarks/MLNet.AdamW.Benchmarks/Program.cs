@@ -12,6 +12,18 @@ if (args is ["compare", .. var suiteArgs])
     return;
 }
 
+if (args is ["scorer", .. var scorerArgs])
+{
+    ScorerConcurrency.Run(scorerArgs);
+    return;
+}
+
+if (args is ["gradient-scales", .. var costArgs])
+{
+    GradientScaleRecorderCost.Run(costArgs);
+    return;
+}
+
 // In-process: the benchmarks call into libtorch, whose native library this build has made
 // loadable in this output folder; a generated child project would need the same treatment.
 var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15);

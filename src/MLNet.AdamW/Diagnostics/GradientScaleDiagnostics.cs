@@ -19,8 +19,8 @@ namespace MLNet.AdamW.Diagnostics;
 /// gradientPercentileSpread, layerRmsSpread</c>, <c>all</c> and <c>layers</c>; a layer holds <c>name,
 /// coordinates, gradientRms, updateRms, weightRms</c> and the arrays <c>gradient, update, weight</c> of 41
 /// counts each, from exponent −27 to 13. A non-finite RMS is written as the string "NaN" or "Infinity".</para>
-/// <para>The trainers keep the diagnostics on the trained model in memory; the model file does not carry
-/// them yet, so a loaded model has none: export them before saving if you need them later.</para>
+/// <para>The trainers keep the diagnostics on the trained model (<c>model.Model.Diagnostics</c>), and the
+/// saved model carries them: a loaded model has the same diagnostics.</para>
 /// </remarks>
 public sealed class GradientScaleDiagnostics
 {
@@ -55,10 +55,13 @@ public sealed class GradientScaleDiagnostics
 
     /// <summary>Writes the JSON described in the remarks (UTF-8, indented).</summary>
     /// <param name="stream">Receives the bytes; not closed.</param>
-    public void WriteJson(Stream stream)
+    public void WriteJson(Stream stream) => WriteJson(stream, indented: true);
+
+    /// <summary>The JSON, indented for people or compact for the model file.</summary>
+    internal void WriteJson(Stream stream, bool indented)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        GradientScaleJson.Write(this, stream);
+        GradientScaleJson.Write(this, stream, indented);
     }
 
     /// <summary>Writes the JSON described in the remarks to a file (replaced if it exists).</summary>

@@ -10,9 +10,9 @@ internal static class GradientScaleJson
 
     private static readonly string[] HistogramNames = ["gradient", "update", "weight"];
 
-    public static void Write(GradientScaleDiagnostics diagnostics, Stream stream)
+    public static void Write(GradientScaleDiagnostics diagnostics, Stream stream, bool indented)
     {
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented });
         json.WriteStartObject();
         json.WriteString("format", Format);
         json.WriteNumber("minExponent", Log2Histogram.MinExponent);

@@ -71,8 +71,7 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
 
     /// <summary>
     /// The gradient-scale diagnostics recorded while training (<see cref="AdamWTrainerOptions.Diagnostics"/>);
-    /// null when none were asked for, and after loading a saved model: the model file does not carry them
-    /// yet, so export them (<see cref="Diagnostics.GradientScaleDiagnostics.WriteJson(string)"/>) before saving.
+    /// null when none were asked for. The saved model keeps them, so a loaded model has them too.
     /// </summary>
     public Diagnostics.GradientScaleDiagnostics? Diagnostics => Content.Diagnostics;
 
@@ -160,7 +159,9 @@ public abstract class AdamWModelParametersBase<TOutput> : ModelParametersBase<TO
         StateDictionary.Write(stream, Content.Tensors);
     }
 
-    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => Scorer is ManagedForward;
+    // True for every network: ML.NET would otherwise drop the scorer from the exported graph with only a
+    // warning; a network without an ONNX export throws a clear NotSupportedException in SaveNetworkAsOnnx instead.
+    bool ICanSaveOnnx.CanSaveOnnx(OnnxContext ctx) => true;
 
     bool ISingleCanSaveOnnx.SaveAsOnnx(OnnxContext ctx, string[] outputNames, string featureColumn) =>
         SaveAsOnnx(ctx, outputNames, featureColumn);

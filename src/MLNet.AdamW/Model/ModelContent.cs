@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MLNet.AdamW.Diagnostics;
 using MLNet.AdamW.Networks;
 using MLNet.AdamW.Training;
 
@@ -29,7 +30,12 @@ namespace MLNet.AdamW.Model;
 /// tensors: int32 count, then per tensor (the module's state_dict order, buffers included):
 ///          string name | int32 rank | rank × int64 dimensions | product × float32 values (row-major)
 /// string optimizer description | training history (TrainingHistory.Write)
+/// [optional trailing sections, each: byte kind | int32 length | length bytes]
+///   kind 1: gradient-scale diagnostics, the UTF-8 JSON of GradientScaleDiagnostics.WriteJson (unindented)
 /// </code>
+/// <para>A trailing section is written only when there is something to store (a model trained without
+/// <c>Diagnostics</c> has none, so its bytes are those of a format-3 model before sections existed); a
+/// reader skips a kind it does not know, so later versions can add sections without a new format.</para>
 /// <para>Each weight is stored once, in that neutral layout (ONNX export, scoring and TorchSharp
 /// modules are all built from it). An MLP is scored in managed code from dense layers folded from
 /// the tensors when the model loads; the convolutional networks by libtorch modules built from them.
@@ -58,8 +64,8 @@ internal sealed class ModelContent
 
     public required TrainingHistory History { get; init; }
 
-    /// <summary>The gradient-scale diagnostics recorded while training; in memory only (not in the file), so null after loading.</summary>
-    public Diagnostics.GradientScaleDiagnostics? Diagnostics { get; init; }
+    /// <summary>The gradient-scale diagnostics recorded while training, if any (the optional trailing section of the payload).</summary>
+    public GradientScaleDiagnostics? Diagnostics { get; init; }
 
     public string NetworkDescription => Network.Description;
 
@@ -127,6 +133,34 @@ internal sealed class ModelContent
         }
         w.Write(OptimizerDescription);
         History.Write(w);
+        if (Diagnostics is not null)
+        {
+            using var json = new MemoryStream();
+            Diagnostics.WriteJson(json, indented: false);
+            w.Write(DiagnosticsSection);
+            w.Write((int)json.Length);
+            w.Write(json.GetBuffer().AsSpan(0, (int)json.Length));
+        }
+    }
+
+    /// <summary>The kind of the trailing section that holds the gradient-scale diagnostics.</summary>
+    private const byte DiagnosticsSection = 1;
+
+    /// <summary>The trailing sections after the history (format 3): the diagnostics, if there; unknown kinds skipped.</summary>
+    private static GradientScaleDiagnostics? ReadSections(BinaryReader r)
+    {
+        GradientScaleDiagnostics? diagnostics = null;
+        while (r.BaseStream.Position < r.BaseStream.Length)
+        {
+            var kind = r.ReadByte();
+            var length = Count(r, int.MaxValue, $"bytes in trailing section {kind}");
+            var bytes = r.ReadBytes(length);
+            if (kind != DiagnosticsSection)
+                continue;
+            using var json = new MemoryStream(bytes, writable: false);
+            diagnostics = GradientScaleDiagnostics.ReadJson(json);
+        }
+        return diagnostics;
     }
 
     private static ModelContent ReadPayload(BinaryReader r, uint format)
@@ -137,11 +171,13 @@ internal sealed class ModelContent
         var (network, tensors) = format < 3 ? ReadMlpOfFormat1Or2(r, format) : (NetworkDefinition.Read(r), ReadTensors(r));
         var optimizerDescription = r.ReadString();
         var history = TrainingHistory.Read(r);
-        if (r.BaseStream.Position != r.BaseStream.Length)
+        if (format < 3 && r.BaseStream.Position != r.BaseStream.Length)
             throw new InvalidDataException("The model data has trailing bytes.");
+        var diagnostics = format < 3 ? null : ReadSections(r);
         var content = new ModelContent
         {
             Task = task, Network = network, Tensors = tensors, OptimizerDescription = optimizerDescription, History = history,
+            Diagnostics = diagnostics,
         };
         if (network is MlpNetwork mlp)
             _ = new ManagedForward(NetworkExport.ToDenseLayers(mlp, tensors));

@@ -148,8 +148,9 @@ public sealed class GradientScaleRecorderTests
             Assert.All(new[] { snapshot.All.Gradient, snapshot.All.Update, snapshot.All.Weight }, h => Assert.Equal(total, h.Total));
             Assert.True(snapshot.GradientPercentileSpread > 0 && snapshot.LayerRmsSpread > 0);
         }
-        Assert.Same(recorder.Diagnostics.ForEpoch(3)!.Layers[0].Name, recorder.Diagnostics.Snapshots[2].Layers[0].Name);
-        Assert.Null(recorder.Diagnostics.ForEpoch(2));
+        var diagnostics = recorder.Diagnostics;
+        Assert.Same(diagnostics.Snapshots[2], diagnostics.ForEpoch(3));   // not step 12, the epoch's fourth minibatch
+        Assert.Null(diagnostics.ForEpoch(2));                           // step 6 is epoch 2's second minibatch
     }
 
     [Fact]
@@ -217,8 +218,46 @@ public sealed class GradientScaleRecorderTests
         Assert.Equal([1, 3], diagnostics.Snapshots.Select(s => s.Epoch));
         Assert.Equal(4, diagnostics.Snapshots[0].Layers.Count);      // 7-16-3: two weights, two biases
         Assert.Equal(7 * 16 + 16 + 16 * 3 + 3, diagnostics.Snapshots[0].All.Coordinates);
-        Assert.Equal(Bits(plain.Model.ContentForWarmStart.Tensors), Bits(recorded.Model.ContentForWarmStart.Tensors));
-        static int[] Bits(IEnumerable<global::MLNet.AdamW.Model.NamedTensor> tensors) => [.. tensors.SelectMany(t => t.Values).Select(BitConverter.SingleToInt32Bits)];
+        Assert.Equal(Weights(plain.Model), Weights(recorded.Model));
+    }
+
+    private static float[] Weights(AdamWMulticlassModelParameters model) => [.. model.ContentForWarmStart.Tensors.SelectMany(t => t.Values)];
+
+    private static string Csv(GradientScaleDiagnostics diagnostics)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        diagnostics.WriteCsv(text);
+        return text.ToString();
+    }
+
+    [Fact]
+    public void A_saved_model_keeps_its_diagnostics_and_one_without_loads_without()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TrainerData.PenguinSpecies(ml);
+        var options = TrainerData.Quick<AdamWMulticlassTrainer.Options>(epochs: 2);
+        var plain = ml.MulticlassClassification.Trainers.AdamW(options).Fit(data);
+        options.Diagnostics = new GradientScaleDiagnosticsOptions { Epochs = [2], EveryNSteps = 3 };
+        var recorded = ml.MulticlassClassification.Trainers.AdamW(options).Fit(data);
+
+        AdamWMulticlassModelParameters SavedAndLoaded(ITransformer model)
+        {
+            var path = TrainerData.TempPath();
+            try
+            {
+                ml.Model.Save(model, data.Schema, path);
+                return Assert.IsType<Microsoft.ML.Data.MulticlassPredictionTransformer<AdamWMulticlassModelParameters>>(new MLContext().Model.Load(path, out _)).Model;
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        var loaded = SavedAndLoaded(recorded).Diagnostics;
+        Assert.NotNull(loaded);
+        Assert.Equal(Csv(recorded.Model.Diagnostics!), Csv(loaded));
+        Assert.Null(SavedAndLoaded(plain).Diagnostics);
     }
 
     [Fact]

@@ -117,11 +117,11 @@ public sealed class LossMultiplierTests
             options.LossMultiplier = c;
             return options;
         }
-        int[] Weights(AdamWMulticlassTrainer.Options options, out double loss)
+        float[] Weights(AdamWMulticlassTrainer.Options options, out double loss)
         {
             var model = ml.MulticlassClassification.Trainers.AdamW(options).Fit(data).Model;
             loss = model.History.Epochs[^1].TrainLoss;
-            return [.. model.ContentForWarmStart.Tensors.SelectMany(t => t.Values).Select(BitConverter.SingleToInt32Bits)];
+            return [.. model.ContentForWarmStart.Tensors.SelectMany(t => t.Values)];
         }
 
         var adamW = Weights(Options(WeightDecayMode.Decoupled, 1), out var loss);
