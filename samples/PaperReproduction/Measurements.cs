@@ -27,7 +27,7 @@ internal sealed record GridOutcome(GridStudy Grid, IReadOnlyList<GridCell> Cells
 }
 
 /// <summary>The gradient spreads of one network at one epoch, over seeds.</summary>
-internal sealed record GradientSpread(Setting Setting, int Epoch, Spread Percentile, Spread LayerRms, GradientScaleSnapshot? First);
+internal sealed record GradientSpread(Setting Setting, int Epoch, Spread Percentile, Spread LayerRms);
 
 /// <summary>Everything the report states, read from the store and the gradient files.</summary>
 internal sealed class Measurements
@@ -67,7 +67,7 @@ internal sealed class Measurements
             {
                 var snapshots = runs.Select(r => r.ForEpoch(epoch)).OfType<GradientScaleSnapshot>().ToList();
                 gradients.Add(new GradientSpread(setting, epoch, Spread.Of([.. snapshots.Select(s => s.GradientPercentileSpread)]),
-                    Spread.Of([.. snapshots.Select(s => s.LayerRmsSpread)]), snapshots.FirstOrDefault()));
+                    Spread.Of([.. snapshots.Select(s => s.LayerRmsSpread)])));
             }
         }
         return new Measurements { Config = config, Grids = grids, Gradients = gradients };

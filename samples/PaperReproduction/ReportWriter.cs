@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using MLNet.AdamW;
+using MLNet.AdamW.Sweeps.Figures;
 
 namespace PaperReproduction;
 
@@ -18,7 +19,8 @@ internal static class ReportWriter
     public const string ReportFile = "report.md";
     public const string RunsFile = "runs.csv";
     public const string GradientsFile = "gradient-spreads.csv";
-    public const string HistogramFigure = "figures/gradient-histograms.svg";
+    public const string HistogramFigure = "figures/gradient-histograms.png";
+    public const string HistogramFigureSvg = "figures/gradient-histograms.svg";
 
     public static string HeatMapFigure(GridStudy grid) => $"figures/heatmap-{grid.Key}.svg";
 
@@ -35,12 +37,17 @@ internal static class ReportWriter
         WriteRuns(PathOf(RunsFile), m);
         WriteGradients(PathOf(GradientsFile), m);
         foreach (var outcome in m.Grids)
-            Figures.Save(Figures.HeatMap($"{outcome.Grid.Label}: test error (%)", m.Config.LearningRates, m.Config.WeightDecays, outcome.Cells),
+            HeatMaps.Save(HeatMaps.Draw($"{outcome.Grid.Label}: test error (%)", m.Config.LearningRates, m.Config.WeightDecays, outcome.Cells),
                 PathOf(HeatMapFigure(outcome.Grid)));
-        var panels = m.Gradients.Where(g => g.First is not null).OrderBy(g => g.Setting.BatchNorm).ThenBy(g => g.Epoch)
-            .Select(g => (g.Setting.Label + $", seed {ReproductionConfig.FirstSeed}", g.First!)).ToList();
-        Figures.Save(Figures.Histograms($"Gradient scales, AdamW at α = {ReproductionConfig.Number(m.Config.HistogramLearningRate)}, λ = {ReproductionConfig.Number(m.Config.HistogramWeightDecay)}: ⌊log2|g|⌋ over all coordinates, first minibatch of the epoch", panels),
-            PathOf(HistogramFigure));
+        // Seed 1 of each network, side by side, one row per recorded epoch (diag9's figure of the recorded scales).
+        var runs = m.Gradients.Select(g => g.Setting).Distinct().OrderBy(s => s.BatchNorm)
+            .Select(s => (Setting: s, Recorded: sweep.ReadGradientScales(s))).Where(r => r.Recorded.Count > 0)
+            .Select(r => new GradientScaleRun($"{r.Setting.Label}, seed {ReproductionConfig.FirstSeed}", r.Recorded[0])).ToList();
+        if (runs.Count > 0)
+        {
+            GradientScaleFigure.Save(PathOf(HistogramFigure), runs);
+            GradientScaleFigure.Save(PathOf(HistogramFigureSvg), runs);
+        }
         File.WriteAllText(PathOf(ReportFile), Report(m, sweep, run), Utf8);
         return files;
     }

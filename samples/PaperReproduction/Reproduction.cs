@@ -28,7 +28,7 @@ internal static class Reproduction
         var (trials, workerSeconds) = config.Plan();
         log.WriteLine($"Configuration {config.Name}: {config.Describe()}.");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Expected: {trials} trainings, about {workerSeconds / 60:0} worker-minutes, so about {workerSeconds / 60 / arguments.Workers:0} minutes with {arguments.Workers} worker{(arguments.Workers == 1 ? "" : "s")} on idle cores (from the measured step times of DESIGN §8; finished trials in {arguments.Output} are not rerun)."));
+            $"Expected: {trials} trainings, about {Duration(workerSeconds)} of one worker, so about {Duration(workerSeconds / arguments.Workers)} with {arguments.Workers} worker{(arguments.Workers == 1 ? "" : "s")} on idle cores (from the measured step times of DESIGN §8; finished trials in {arguments.Output} are not rerun)."));
         log.WriteLine();
 
         var children = Enumerable.Range(1, arguments.Workers - 1).Select(_ => StartWorker(arguments)).ToList();
@@ -74,6 +74,14 @@ internal static class Reproduction
             start.ArgumentList.Add(argument);
         return Process.Start(start) ?? throw new InvalidOperationException($"Could not start a worker process ({host}).");
     }
+
+    private static string Duration(double seconds) => seconds switch
+    {
+        < 120 => FormattableString.Invariant($"{seconds:0} s"),
+        < 2 * 3600 => FormattableString.Invariant($"{seconds / 60:0} min"),
+        < 2 * 86400 => FormattableString.Invariant($"{seconds / 3600:0.#} h"),
+        _ => FormattableString.Invariant($"{seconds / 86400:0.#} days"),
+    };
 
     private static string LoadAverage()
     {

@@ -9,7 +9,7 @@ internal sealed record ReproductionArguments(ReproductionConfig Config, int Work
 
     public static readonly string Usage =
         "Usage: PaperReproduction [--config smoke|default|full] [--workers N] [--output DIR] [--cosine]\n" +
-        "  --config C   smoke (seconds), default (about 25 minutes with 2 workers), full (the paper's grid; days)\n" +
+        "  --config C   smoke (seconds), default (about 30 minutes with 2 workers), full (the paper's grid; about 13 days with 2 workers)\n" +
         $"  --workers N  worker processes sharing the study file, 1 to {MaxWorkers} (default 1); each uses one libtorch thread\n" +
         "  --output D   where the study file, figures, CSV and report go (default ./paper-reproduction/<config>);\n" +
         "               run again with the same D to resume: finished trials are not rerun\n" +

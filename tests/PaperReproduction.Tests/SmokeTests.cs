@@ -29,7 +29,7 @@ public sealed partial class SmokeTests : IDisposable
         Assert.Equal(config.Plan().Trials, first.TrialsRun + first.GradientRunsTrained);
         Assert.Equal(2 * config.SeedCount, first.GradientRunsTrained);
         var grids = GridStudy.Plan(config);
-        Assert.Equal(3 + grids.Count + 1, first.Files.Count);
+        Assert.Equal(3 + grids.Count + 2, first.Files.Count);
         Assert.All(first.Files, f => Assert.True(new FileInfo(f).Length > 0, f));
 
         var runs = ReadCsv(Path.Combine(_output, ReportWriter.RunsFile));
@@ -55,8 +55,9 @@ public sealed partial class SmokeTests : IDisposable
             Assert.Equal(config.Cells, map.Descendants(Svg + "rect").Count(r => (string?)r.Attribute("stroke") == "#ffffff"));
             Assert.Single(map.Descendants(Svg + "rect"), r => (string?)r.Attribute("stroke") == "#e41a1c");
         }
-        var histograms = LoadSvg(ReportWriter.HistogramFigure);
-        Assert.True(histograms.Descendants(Svg + "rect").Count() > 4);
+        LoadSvg(ReportWriter.HistogramFigureSvg);
+        var png = File.ReadAllBytes(Path.Combine(_output, ReportWriter.HistogramFigure));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
 
         var report = File.ReadAllLines(first.ReportPath);
         var verdicts = report.Select(l => VerdictLine().Match(l)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();

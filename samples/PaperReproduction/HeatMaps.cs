@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Xml.Linq;
-using MLNet.AdamW.Diagnostics;
 
 namespace PaperReproduction;
 
-/// <summary>The figures, as SVG: α × λ heat maps with the best cell marked, and gradient-scale histograms.</summary>
-internal static class Figures
+/// <summary>
+/// The α × λ heat maps, as SVG, in the paper's values: 1 − test accuracy, 1.1 for a diverged run, the best cell
+/// by that value framed. (The sweep engine's <c>HeatMap</c> draws the metric itself, accuracy, with diverged
+/// cells left out of the colour scale; the paper's picture needs its own value.)
+/// </summary>
+internal static class HeatMaps
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
     private const int Cell = 56;
@@ -14,10 +17,11 @@ internal static class Figures
     /// A heat map of 1 − test accuracy: learning rate across, weight decay down, each cell's value in percent
     /// (NaN for a diverged run, which counts 1.1), darker is better, the best cell framed in red.
     /// </summary>
-    public static XDocument HeatMap(string title, IReadOnlyList<double> learningRates, IReadOnlyList<double> weightDecays, IReadOnlyList<GridCell> cells)
+    public static XDocument Draw(string title, IReadOnlyList<double> learningRates, IReadOnlyList<double> weightDecays, IReadOnlyList<GridCell> cells)
     {
         const int left = 70, top = 40;
-        var width = left + Cell * learningRates.Count + 20;
+        // Wide enough for the title (about 7 pixels a character at 13 px).
+        var width = Math.Max(left + Cell * learningRates.Count + 20, 7 * title.Length + 20);
         var height = top + Cell * weightDecays.Count + 50;
         var best = GridCells.Best(cells);
         var values = cells.Select(c => c.HeatValue).OfType<double>().ToList();
@@ -49,49 +53,11 @@ internal static class Figures
         return new XDocument(svg);
     }
 
-    /// <summary>
-    /// Histograms of ⌊log2|g|⌋ over all coordinates (proportions), one panel per network and recorded epoch,
-    /// each titled with its two spreads.
-    /// </summary>
-    public static XDocument Histograms(string title, IReadOnlyList<(string Label, GradientScaleSnapshot Snapshot)> panels)
-    {
-        const int panelWidth = 360, panelHeight = 170, columns = 2, margin = 40;
-        var rows = (panels.Count + columns - 1) / columns;
-        var width = columns * (panelWidth + margin) + margin;
-        var height = 40 + rows * (panelHeight + 70);
-        var svg = Root(width, height);
-        svg.Add(Text(width / 2.0, 20, title, 13, "middle", bold: true));
-        var exponents = Enumerable.Range(Log2Histogram.MinExponent, Log2Histogram.BucketCount).ToArray();
-        var barWidth = (double)panelWidth / exponents.Length;
-        for (var p = 0; p < panels.Count; p++)
-        {
-            var (label, snapshot) = panels[p];
-            var histogram = snapshot.All.Gradient;
-            double x0 = margin + (p % columns) * (panelWidth + margin), y0 = 50 + (p / columns) * (panelHeight + 70);
-            var top = exponents.Max(histogram.Proportion);
-            svg.Add(Text(x0 + panelWidth / 2.0, y0 - 6, string.Create(CultureInfo.InvariantCulture,
-                $"{label}, epoch {snapshot.Epoch}: p90/p10 {snapshot.GradientPercentileSpread:0.0}, layer RMS {snapshot.LayerRmsSpread:0.0} (log2)"), 11, "middle"));
-            svg.Add(new XElement(Svg + "line", new XAttribute("x1", N(x0)), new XAttribute("y1", N(y0 + panelHeight)),
-                new XAttribute("x2", N(x0 + panelWidth)), new XAttribute("y2", N(y0 + panelHeight)), new XAttribute("stroke", "#000000")));
-            for (var i = 0; i < exponents.Length; i++)
-            {
-                var h = top > 0 ? histogram.Proportion(exponents[i]) / top * panelHeight : 0;
-                if (h > 0)
-                    svg.Add(new XElement(Svg + "rect", new XAttribute("x", N(x0 + i * barWidth)), new XAttribute("y", N(y0 + panelHeight - h)),
-                        new XAttribute("width", N(barWidth * 0.9)), new XAttribute("height", N(h)), new XAttribute("fill", "#377eb8")));
-                if (exponents[i] % 5 == 0)
-                    svg.Add(Text(x0 + (i + 0.5) * barWidth, y0 + panelHeight + 14, exponents[i].ToString(CultureInfo.InvariantCulture), 10, "middle"));
-            }
-            svg.Add(Text(x0 + panelWidth / 2.0, y0 + panelHeight + 30, string.Create(CultureInfo.InvariantCulture,
-                $"⌊log2|g|⌋ (tallest bar {100 * top:0.0} % of {histogram.Total:N0} coordinates)"), 10, "middle"));
-        }
-        return new XDocument(svg);
-    }
-
     public static void Save(XDocument document, string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        document.Save(path);
+        using var writer = System.Xml.XmlWriter.Create(path, new System.Xml.XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false) });
+        document.Save(writer);
     }
 
     private static XElement Root(int width, int height) => new(Svg + "svg",
