@@ -161,7 +161,7 @@ internal static class Claims
                 var variance = a.Variance + b.Variance;
                 var tolerance = double.IsNaN(variance) ? double.NaN : 2 * Math.Sqrt(variance);
                 signs.Add(Sign(difference, tolerance));
-                parts.Add(string.Create(Invariant, $"epoch {epoch}, {name}: {a.Mean:0.00} ± {a.StandardDeviation:0.00} without BN vs {b.Mean:0.00} ± {b.StandardDeviation:0.00} with BN"));
+                parts.Add($"epoch {epoch}, {name}: {a.Text} without BN vs {b.Text} with BN");
             }
         }
         var verdict = signs.Count == 0 || signs.Contains(int.MinValue) ? Verdict.Inconclusive

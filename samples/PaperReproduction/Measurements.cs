@@ -1,3 +1,4 @@
+using System.Globalization;
 using MLNet.AdamW;
 using MLNet.AdamW.Diagnostics;
 
@@ -12,6 +13,10 @@ internal sealed record Spread(double Mean, double StandardDeviation, int Count)
         var sd = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : double.NaN;
         return new Spread(mean, sd, values.Count);
     }
+
+    /// <summary>"mean ± sd" with two decimals; "n/a" for a deviation of fewer than two values.</summary>
+    public string Text => string.Create(CultureInfo.InvariantCulture,
+        $"{Mean:0.00} ± {(double.IsNaN(StandardDeviation) ? "n/a" : StandardDeviation.ToString("0.00", CultureInfo.InvariantCulture))}");
 
     /// <summary>The squared standard error of the mean (NaN with fewer than two values).</summary>
     public double Variance => Count > 1 ? StandardDeviation * StandardDeviation / Count : double.NaN;

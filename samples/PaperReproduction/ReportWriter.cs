@@ -120,7 +120,7 @@ internal static class ReportWriter
             {
                 var outcome = m.Grid(setting, mode);
                 var error = outcome.BestError;
-                Line($"| {setting.Label} | {Optimizers.Name(mode)} | {Claims.Cell(outcome.Best)} | {100 * error.Mean:0.00} ± {(double.IsNaN(error.StandardDeviation) ? "n/a" : (100 * error.StandardDeviation).ToString("0.00", Invariant))} | {error.Count} | {outcome.Cells.Count(c => c.Diverged)} of {outcome.Cells.Count} |");
+                Line($"| {setting.Label} | {Optimizers.Name(mode)} | {Claims.Cell(outcome.Best)} | {(error with { Mean = 100 * error.Mean, StandardDeviation = 100 * error.StandardDeviation }).Text} | {error.Count} | {outcome.Cells.Count(c => c.Diverged)} of {outcome.Cells.Count} |");
             }
         }
         Line();
@@ -143,7 +143,7 @@ internal static class ReportWriter
         Line($"| network | epoch | p90/p10 spread | layer-RMS spread |");
         Line($"|---|---|---|---|");
         foreach (var g in m.Gradients)
-            Line($"| {g.Setting.Label} | {g.Epoch} | {g.Percentile.Mean:0.00} ± {g.Percentile.StandardDeviation:0.00} | {g.LayerRms.Mean:0.00} ± {g.LayerRms.StandardDeviation:0.00} |");
+            Line($"| {g.Setting.Label} | {g.Epoch} | {g.Percentile.Text} | {g.LayerRms.Text} |");
         Line();
         Line($"## Files");
         Line();
