@@ -1,3 +1,4 @@
+using MLNet.AdamW.Training;
 using Microsoft.ML;
 using MLNet.AdamW.Cli.Arguments;
 using MLNet.AdamW.Cli.Data;

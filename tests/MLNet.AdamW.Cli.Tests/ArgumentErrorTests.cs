@@ -48,6 +48,7 @@ public sealed class ArgumentErrorTests : IDisposable
         { "--min-epochs", "0", "--min-epochs", "at least 1 epoch" },
         { "--reduction-factor", "1", "--reduction-factor", "at least 2" },
         { "--threads-per-worker", "0", "--threads-per-worker", "at least 1" },
+        { "--stale-after", "0.5", "--stale-after", "at least 1 second" },
         { "--dataset", null, "--dataset", "required" },
         { "--set", null, "--set", "required" },
         { "--study", null, "--study", "required" },

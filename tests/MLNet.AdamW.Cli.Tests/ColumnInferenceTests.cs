@@ -1,3 +1,4 @@
+using MLNet.AdamW.Training;
 using MLNet.AdamW.Cli.Arguments;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -18,7 +19,7 @@ public sealed class ColumnInferenceTests : IDisposable
             lines.Add($"{i},{(i % 7 == 0 ? "" : (i * 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture))},{(i % 3 == 0 ? "\"dark, very\"" : "light")},day{i},{(i % 2 == 0 ? "yes" : "no")}");
         var path = _temp.Write("d.csv", [.. lines]);
 
-        var inference = ColumnInference.Infer(path, ',', hasHeader: true, "Label", SweepTask.BinaryClassification, ["id"]);
+        var inference = ColumnInference.Infer(path, ',', hasHeader: true, "Label", TrainingTask.BinaryClassification, ["id"]);
 
         Assert.Equal(
             [("id", ColumnRole.Ignored), ("size", ColumnRole.Numeric), ("shade, quoted", ColumnRole.Categorical), ("when", ColumnRole.Ignored), ("Label", ColumnRole.Label)],
@@ -34,7 +35,7 @@ public sealed class ColumnInferenceTests : IDisposable
     public void Without_a_header_the_label_is_found_by_index()
     {
         var path = _temp.Write("d.csv", "1;2.5;x", "2;3.5;y", "3;1.0;x");
-        var inference = ColumnInference.Infer(path, ';', hasHeader: false, "0", SweepTask.Regression, []);
+        var inference = ColumnInference.Infer(path, ';', hasHeader: false, "0", TrainingTask.Regression, []);
         Assert.Equal("Column0", inference.Label.Name);
         Assert.Equal([ColumnRole.Label, ColumnRole.Numeric, ColumnRole.Categorical], inference.Columns.Select(c => c.Role));
     }
@@ -43,7 +44,7 @@ public sealed class ColumnInferenceTests : IDisposable
     public void A_missing_label_column_is_named_with_the_columns_there_are()
     {
         var path = _temp.Write("d.csv", "a,b", "1,2");
-        var e = Assert.Throws<CliUsageException>(() => ColumnInference.Infer(path, ',', hasHeader: true, "Label", SweepTask.Regression, []));
+        var e = Assert.Throws<CliUsageException>(() => ColumnInference.Infer(path, ',', hasHeader: true, "Label", TrainingTask.Regression, []));
         Assert.Equal("--label-col", e.Flag);
         Assert.Equal("--label-col: the label column 'Label' is not in the file; columns: a, b.", e.Message);
     }
@@ -53,7 +54,7 @@ public sealed class ColumnInferenceTests : IDisposable
     {
         var path = _temp.Write("d.csv", "x,y", "1,a", "2,", "3,b", "4,NA", "5,c");
         var ml = new Microsoft.ML.MLContext(1);
-        var data = SweepDataset.Load(ml, path, ',', hasHeader: true, "y", SweepTask.MulticlassClassification, []);
+        var data = SweepDataset.Load(ml, path, ',', hasHeader: true, "y", TrainingTask.MulticlassClassification, []);
         Assert.Equal(2, data.Columns.MissingLabels);
         Assert.Equal(["a", "b", "c"], data.Columns.LabelValues);
         var keys = data.Data.GetColumn<uint>(SweepDataset.LabelColumn).ToArray();
@@ -70,7 +71,7 @@ public sealed class ColumnInferenceTests : IDisposable
         Assert.Equal("rain", SweepDataset.PositiveOf(["fog", "rain"]));
 
         var path = _temp.Write("d.csv", "x,y", "1,no", "2,yes", "3,?", "4,no");
-        var data = SweepDataset.Load(new Microsoft.ML.MLContext(1), path, ',', hasHeader: true, "y", SweepTask.BinaryClassification, []);
+        var data = SweepDataset.Load(new Microsoft.ML.MLContext(1), path, ',', hasHeader: true, "y", TrainingTask.BinaryClassification, []);
         Assert.Equal([false, true, false], data.Data.GetColumn<bool>(SweepDataset.LabelColumn).ToArray());
     }
 
@@ -79,7 +80,7 @@ public sealed class ColumnInferenceTests : IDisposable
     {
         var path = _temp.Write("d.csv", "x,c,y", "1,red,1.5", ",blue,2.5", "3,red,0.5", "5,green,1.0");
         var ml = new Microsoft.ML.MLContext(1);
-        var data = SweepDataset.Load(ml, path, ',', hasHeader: true, "y", SweepTask.Regression, []);
+        var data = SweepDataset.Load(ml, path, ',', hasHeader: true, "y", TrainingTask.Regression, []);
         var features = data.Featurizer().Fit(data.Data).Transform(data.Data).GetColumn<float[]>(SweepDataset.FeaturesColumn).ToArray();
         Assert.Equal(4, features.Length);
         Assert.All(features, f => Assert.Equal(4, f.Length)); // x, then red, blue, green
@@ -94,7 +95,7 @@ public sealed class ColumnInferenceTests : IDisposable
     public void A_ragged_file_names_the_separator_and_the_line()
     {
         var path = _temp.Write("d.csv", "a,b,c", "1,2,3", "1,2");
-        var e = Assert.Throws<CliUsageException>(() => ColumnInference.Infer(path, ',', hasHeader: true, "a", SweepTask.Regression, []));
+        var e = Assert.Throws<CliUsageException>(() => ColumnInference.Infer(path, ',', hasHeader: true, "a", TrainingTask.Regression, []));
         Assert.Equal("--separator", e.Flag);
         Assert.Contains("line 3", e.Message, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using MLNet.AdamW.Training;
 using MLNet.AdamW.Cli.Arguments;
 using MLNet.AdamW;
 
@@ -64,7 +65,7 @@ public sealed class ParameterSettingTests
     [Fact]
     public void Regression_options_are_their_own()
     {
-        var setting = ParameterSetting.Parse("StandardizeLabel=false", SweepTask.Regression.OptionsType());
+        var setting = ParameterSetting.Parse("StandardizeLabel=false", TrainingTask.Regression.OptionsType());
         Assert.Equal([false], setting.Values.Cast<bool>());
         Assert.Throws<CliUsageException>(() => ParameterSetting.Parse("StandardizeLabel=false", Options));
     }

@@ -1,3 +1,4 @@
+using MLNet.AdamW.Training;
 using System.CommandLine;
 using System.Globalization;
 
@@ -46,6 +47,8 @@ internal sealed class SweepCommandLine
 
     public Option<int> ThreadsPerWorker { get; } = new("--threads-per-worker") { Description = "libtorch threads in each worker process.", DefaultValueFactory = _ => 1 };
 
+    public Option<double> StaleAfter { get; } = new("--stale-after") { Description = "Seconds without a heartbeat after which a running trial is taken as dead (its worker killed) and run again.", DefaultValueFactory = _ => 30 };
+
     public Option<bool> Plain { get; } = new("--plain") { Description = "Progress as plain lines even on a terminal (the default when output is redirected)." };
 
     public Option<bool> Worker { get; } = new("--worker") { Description = "Run as a spawned worker: trials only.", Hidden = true };
@@ -59,7 +62,7 @@ internal sealed class SweepCommandLine
         foreach (var option in new Option[]
                  {
                      Dataset, LabelColumn, Task, HasHeader, Separator, Storage, Study, Strategy, Trials, Workers, CrossValidationFolds,
-                     ValidationFraction, Metric, Set, Output, IgnoreColumns, Seed, MinEpochs, ReductionFactor, ThreadsPerWorker, Plain, Worker,
+                     ValidationFraction, Metric, Set, Output, IgnoreColumns, Seed, MinEpochs, ReductionFactor, ThreadsPerWorker, StaleAfter, Plain, Worker,
                      ParentProcessId,
                  })
         {
@@ -129,6 +132,10 @@ internal sealed class SweepCommandLine
         if (threads < 1)
             throw new CliUsageException("--threads-per-worker", $"{threads}: give at least 1.");
 
+        var staleAfter = result.GetValue(StaleAfter);
+        if (!(staleAfter >= 1))
+            throw new CliUsageException("--stale-after", $"{staleAfter.ToString(CultureInfo.InvariantCulture)} s: give at least 1 second (heartbeats come six times as often).");
+
         return new SweepSettings
         {
             Dataset = Path.GetFullPath(dataset),
@@ -151,6 +158,7 @@ internal sealed class SweepCommandLine
             MinEpochs = minEpochs,
             ReductionFactor = reduction,
             ThreadsPerWorker = threads,
+            StaleAfter = TimeSpan.FromSeconds(staleAfter),
             IsWorker = result.GetValue(Worker),
             ParentProcessId = result.GetValue(ParentProcessId),
             PlainProgress = result.GetValue(Plain),

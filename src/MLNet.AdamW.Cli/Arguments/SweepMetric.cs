@@ -1,3 +1,5 @@
+using MLNet.AdamW.Training;
+
 namespace MLNet.AdamW.Cli.Arguments;
 
 /// <summary>
@@ -6,9 +8,9 @@ namespace MLNet.AdamW.Cli.Arguments;
 /// </summary>
 internal sealed record SweepMetric(string Name, string MLNetName, bool Maximize)
 {
-    private static readonly Dictionary<SweepTask, SweepMetric[]> ByTask = new()
+    private static readonly Dictionary<TrainingTask, SweepMetric[]> ByTask = new()
     {
-        [SweepTask.BinaryClassification] =
+        [TrainingTask.BinaryClassification] =
         [
             new("auc", "AreaUnderRocCurve", true),
             new("accuracy", "Accuracy", true),
@@ -19,7 +21,7 @@ internal sealed record SweepMetric(string Name, string MLNetName, bool Maximize)
             new("positive-precision", "PositivePrecision", true),
             new("positive-recall", "PositiveRecall", true),
         ],
-        [SweepTask.MulticlassClassification] =
+        [TrainingTask.MulticlassClassification] =
         [
             new("macro-accuracy", "MacroAccuracy", true),
             new("micro-accuracy", "MicroAccuracy", true),
@@ -27,7 +29,7 @@ internal sealed record SweepMetric(string Name, string MLNetName, bool Maximize)
             new("log-loss", "LogLoss", false),
             new("log-loss-reduction", "LogLossReduction", true),
         ],
-        [SweepTask.Regression] =
+        [TrainingTask.Regression] =
         [
             new("rmse", "RootMeanSquaredError", false),
             new("mae", "MeanAbsoluteError", false),
@@ -37,13 +39,13 @@ internal sealed record SweepMetric(string Name, string MLNetName, bool Maximize)
     };
 
     /// <summary>The metric swept when <c>--metric</c> is not given: AUC, macro accuracy (fair to rare classes), RMSE.</summary>
-    public static SweepMetric Default(SweepTask task) => ByTask[task][0];
+    public static SweepMetric Default(TrainingTask task) => ByTask[task][0];
 
     /// <summary>The metrics of a task, by command-line name.</summary>
-    public static IReadOnlyList<SweepMetric> For(SweepTask task) => ByTask[task];
+    public static IReadOnlyList<SweepMetric> For(TrainingTask task) => ByTask[task];
 
     /// <summary>The metric of that name for the task; a <see cref="CliUsageException"/> naming <c>--metric</c> and the choices otherwise.</summary>
-    public static SweepMetric Parse(SweepTask task, string name) =>
+    public static SweepMetric Parse(TrainingTask task, string name) =>
         ByTask[task].FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new CliUsageException("--metric",
             $"'{name}' is not a metric of {task.Name()}; choose one of: {string.Join(", ", ByTask[task].Select(m => m.Name))}.");

@@ -1,3 +1,5 @@
+using MLNet.AdamW.Training;
+
 namespace MLNet.AdamW.Cli.Arguments;
 
 /// <summary>A <c>mlnet-adamw sweep</c> command line, validated: everything a worker needs to run its share of the study.</summary>
@@ -7,7 +9,7 @@ internal sealed record SweepSettings
 
     public required string LabelColumn { get; init; }
 
-    public required SweepTask Task { get; init; }
+    public required TrainingTask Task { get; init; }
 
     public bool HasHeader { get; init; }
 
@@ -49,6 +51,9 @@ internal sealed record SweepSettings
 
     /// <summary>libtorch threads in each worker process.</summary>
     public int ThreadsPerWorker { get; init; } = 1;
+
+    /// <summary>How long a running trial may go without a heartbeat before it is taken as dead and re-queued.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Whether this process is a spawned worker: it runs trials only, no display, no outputs.</summary>
     public bool IsWorker { get; init; }

@@ -1,3 +1,4 @@
+using MLNet.AdamW.Training;
 using System.Globalization;
 using MLNet.AdamW.Cli.Arguments;
 
@@ -43,7 +44,7 @@ internal sealed class ColumnInference
     public static bool IsMissing(string value) => MissingMarkers.Contains(value);
 
     /// <summary>Reads the file and infers its columns for the task; a <see cref="CliUsageException"/> names the flag whose value does not fit the file.</summary>
-    public static ColumnInference Infer(string path, char separator, bool hasHeader, string labelColumn, SweepTask task, IReadOnlyCollection<string> ignoreColumns)
+    public static ColumnInference Infer(string path, char separator, bool hasHeader, string labelColumn, TrainingTask task, IReadOnlyCollection<string> ignoreColumns)
     {
         List<string[]> records;
         using (var reader = OpenDataset(path))
@@ -125,18 +126,18 @@ internal sealed class ColumnInference
         throw new CliUsageException("--label-col", $"the label column '{labelColumn}' is not in the file; columns: {string.Join(", ", names)}.{hint}");
     }
 
-    private void CheckLabel(SweepTask task, string labelColumn)
+    private void CheckLabel(TrainingTask task, string labelColumn)
     {
         var label = Label;
         if (LabelValues.Count == 0)
             throw new CliUsageException("--label-col", $"the label column '{labelColumn}' has no values.");
         switch (task)
         {
-            case SweepTask.Regression when !label.IsNumeric:
+            case TrainingTask.Regression when !label.IsNumeric:
                 throw new CliUsageException("--label-col", $"regression needs a numeric label; '{labelColumn}' holds text such as '{LabelValues[0]}'. Did you mean --task multiclass-classification?");
-            case SweepTask.BinaryClassification when LabelValues.Count != 2:
+            case TrainingTask.BinaryClassification when LabelValues.Count != 2:
                 throw new CliUsageException("--label-col", $"binary classification needs a label with two values; '{labelColumn}' has {LabelValues.Count} ({string.Join(", ", LabelValues.Take(5))}{(LabelValues.Count > 5 ? ", …" : "")}). Use --task {(LabelValues.Count > 2 ? "multiclass-classification" : "regression")}.");
-            case SweepTask.MulticlassClassification when LabelValues.Count < 2:
+            case TrainingTask.MulticlassClassification when LabelValues.Count < 2:
                 throw new CliUsageException("--label-col", $"multiclass classification needs at least two label values; '{labelColumn}' has one ({LabelValues[0]}).");
         }
     }

@@ -1,3 +1,4 @@
+using MLNet.AdamW.Training;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -21,7 +22,7 @@ internal sealed class SweepDataset
 
     private const string LabelPresentColumn = "__LabelPresent";
 
-    private SweepDataset(MLContext ml, ColumnInference columns, SweepTask task, TextLoader loader, IDataView data, string? positiveLabel)
+    private SweepDataset(MLContext ml, ColumnInference columns, TrainingTask task, TextLoader loader, IDataView data, string? positiveLabel)
     {
         Context = ml;
         Columns = columns;
@@ -35,7 +36,7 @@ internal sealed class SweepDataset
 
     public ColumnInference Columns { get; }
 
-    public SweepTask Task { get; }
+    public TrainingTask Task { get; }
 
     /// <summary>Reads the CSV file's columns as inferred (saved with the best model, so the model reads the same files).</summary>
     public TextLoader Loader { get; }
@@ -47,12 +48,12 @@ internal sealed class SweepDataset
     public string? PositiveLabel { get; }
 
     /// <summary>Infers the file's columns and loads it; a <see cref="CliUsageException"/> names the flag whose value does not fit the file.</summary>
-    public static SweepDataset Load(MLContext ml, string path, char separator, bool hasHeader, string labelColumn, SweepTask task, IReadOnlyCollection<string> ignoreColumns)
+    public static SweepDataset Load(MLContext ml, string path, char separator, bool hasHeader, string labelColumn, TrainingTask task, IReadOnlyCollection<string> ignoreColumns)
     {
         var columns = ColumnInference.Infer(path, separator, hasHeader, labelColumn, task, ignoreColumns);
         var label = columns.Label;
         var loaded = columns.Columns.Where(c => c.Role != ColumnRole.Ignored)
-            .Select(c => new TextLoader.Column(c.Name, c.Role == ColumnRole.Numeric || (c.Role == ColumnRole.Label && task == SweepTask.Regression) ? DataKind.Single : DataKind.String, c.Index))
+            .Select(c => new TextLoader.Column(c.Name, c.Role == ColumnRole.Numeric || (c.Role == ColumnRole.Label && task == TrainingTask.Regression) ? DataKind.Single : DataKind.String, c.Index))
             .ToArray();
         var loader = ml.Data.CreateTextLoader(new TextLoader.Options
         {
@@ -67,7 +68,7 @@ internal sealed class SweepDataset
 
         string? positive = null;
         IDataView data;
-        if (task == SweepTask.Regression)
+        if (task == TrainingTask.Regression)
         {
             data = ml.Data.FilterRowsByMissingValues(ml.Transforms.CopyColumns(LabelColumn, label.Name).Fit(raw).Transform(raw), LabelColumn);
         }
@@ -80,7 +81,7 @@ internal sealed class SweepDataset
                     label.Name)
                 .Fit(raw).Transform(raw);
             var filtered = ml.Data.FilterRowsByMissingValues(present, LabelPresentColumn);
-            if (task == SweepTask.BinaryClassification)
+            if (task == TrainingTask.BinaryClassification)
             {
                 positive = PositiveOf(columns.LabelValues);
                 var map = columns.LabelValues.Select(v => new KeyValuePair<string, bool>(v, v == positive));
@@ -116,7 +117,7 @@ internal sealed class SweepDataset
 
     /// <summary>What follows the trainer in a trial's pipeline: for multiclass, the predicted key turned back into the label's text.</summary>
     public IEstimator<ITransformer>? Postprocessing() =>
-        Task == SweepTask.MulticlassClassification ? Context.Transforms.Conversion.MapKeyToValue("PredictedLabel") : null;
+        Task == TrainingTask.MulticlassClassification ? Context.Transforms.Conversion.MapKeyToValue("PredictedLabel") : null;
 
     /// <summary>One line per column: what the inference made of it.</summary>
     public IEnumerable<string> Describe()
@@ -138,8 +139,8 @@ internal sealed class SweepDataset
         var missing = Columns.MissingLabels > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {Columns.MissingLabels} rows without a label left out") : "";
         return Task switch
         {
-            SweepTask.BinaryClassification => $"'{PositiveLabel}' is true, '{Columns.LabelValues.First(v => v != PositiveLabel)}' false{missing}",
-            SweepTask.MulticlassClassification => string.Create(CultureInfo.InvariantCulture, $"{Columns.LabelValues.Count} classes{missing}"),
+            TrainingTask.BinaryClassification => $"'{PositiveLabel}' is true, '{Columns.LabelValues.First(v => v != PositiveLabel)}' false{missing}",
+            TrainingTask.MulticlassClassification => string.Create(CultureInfo.InvariantCulture, $"{Columns.LabelValues.Count} classes{missing}"),
             _ => $"numeric{missing}",
         };
     }
