@@ -153,6 +153,11 @@ public abstract class AdamWTrainerOptions
     /// <value>Default null (no reports; <c>mlContext.Log</c> still gets one line per epoch).</value>
     public IProgress<TrainingProgress>? Progress { get; set; }
 
+    /// <summary>Observers of the training run (see <see cref="TrainingObserver"/>): per-epoch hooks for logging,
+    /// custom stopping rules and sweep pruning, called after the built-in early stopping and history.</summary>
+    /// <value>Default empty.</value>
+    public IList<TrainingObserver> Observers { get; } = new List<TrainingObserver>();
+
     /// <summary>Stops this trainer's training: checked when <c>Fit</c> starts and before every minibatch, it
     /// ends <c>Fit</c> with <see cref="OperationCanceledException"/>. Unlike <c>mlContext.CancelExecution()</c>,
     /// which cancels everything the context runs from then on, it leaves the <c>MLContext</c> usable.</summary>
@@ -212,6 +217,7 @@ public abstract class AdamWTrainerOptions
             CheckpointDirectory = CheckpointDirectory,
             CheckpointInterval = CheckpointInterval,
             Resume = ResumeFromCheckpoint,
+            Observers = [.. Observers],
             Progress = Progress,
             StandardizeLabels = this is AdamWRegressionTrainer.Options { StandardizeLabel: true },
         };
