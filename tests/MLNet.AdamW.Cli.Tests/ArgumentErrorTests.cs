@@ -29,7 +29,7 @@ public sealed class ArgumentErrorTests : IDisposable
         { "--study", " ", "--study", "needs a name" },
         { "--dataset", "/nonexistent/data.csv", "--dataset", "does not exist" },
         { "--label-col", "Target", "--label-col", "'Target' is not in the file" },
-        { "--metric", "rmse", "--metric", "not a metric of binary-classification" },
+        { "--metric", "rmse", "--metric", "is not a metric of BinaryClassification" },
         { "--set", "LearningRat=1e-3", "--set", "has no option LearningRat" },
         { "--set", "LearningRate", "--set", "is not Name=values" },
         { "--set", "LearningRate=fast", "--set", "'fast' is not a number" },

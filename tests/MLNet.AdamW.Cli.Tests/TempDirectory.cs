@@ -1,7 +1,7 @@
 namespace MLNet.AdamW.Cli.Tests;
 
 /// <summary>A fresh folder under the temp folder, deleted at the end.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {

@@ -1,6 +1,7 @@
 using MLNet.AdamW.Training;
 using System.CommandLine;
 using System.Globalization;
+using MLNet.AdamW.Sweeps;
 
 namespace MLNet.AdamW.Cli.Arguments;
 
@@ -116,7 +117,7 @@ internal sealed class SweepCommandLine
             throw new CliUsageException("--validation-fraction", $"{fraction.Value.ToString(CultureInfo.InvariantCulture)} is not a fraction strictly between 0 and 1.");
 
         var metricName = result.GetValue(Metric);
-        var metric = metricName is null ? SweepMetric.Default(task) : SweepMetric.Parse(task, metricName);
+        var metric = ParseMetric(metricName, task);
 
         var parameters = ParameterSetting.ParseAll(result.GetValue(Set) ?? [], task.OptionsType());
         if (strategy == StrategyKind.Grid && parameters.FirstOrDefault(p => p.Kind != ParameterKind.Values) is { } range)
@@ -163,6 +164,26 @@ internal sealed class SweepCommandLine
             ParentProcessId = result.GetValue(ParentProcessId),
             PlainProgress = result.GetValue(Plain),
         };
+    }
+
+    /// <summary>The metrics swept when --metric is not given: AUC, macro accuracy (fair to rare classes), RMSE.</summary>
+    private static readonly Dictionary<TrainingTask, string> DefaultMetrics = new()
+    {
+        [TrainingTask.BinaryClassification] = "auc",
+        [TrainingTask.MulticlassClassification] = "macro-accuracy",
+        [TrainingTask.Regression] = "rmse",
+    };
+
+    private static SweepMetric ParseMetric(string? name, TrainingTask task)
+    {
+        try
+        {
+            return SweepMetric.Parse(name ?? DefaultMetrics[task], task);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException("--metric", e.Message, e);
+        }
     }
 
     private static char ParseSeparator(string text) => text switch

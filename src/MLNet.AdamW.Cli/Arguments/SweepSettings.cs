@@ -1,3 +1,4 @@
+using MLNet.AdamW.Sweeps;
 using MLNet.AdamW.Training;
 
 namespace MLNet.AdamW.Cli.Arguments;
@@ -34,6 +35,9 @@ internal sealed record SweepSettings
     public double ValidationFraction { get; init; } = 0.2;
 
     public required SweepMetric Metric { get; init; }
+
+    /// <summary>The metric's short name, as the display shows it (micro-accuracy, rmse, …).</summary>
+    public string MetricName => Metric.Aliases.Count > 0 ? Metric.Aliases[0] : Metric.Name;
 
     public required IReadOnlyList<ParameterSetting> Parameters { get; init; }
 
