@@ -147,7 +147,7 @@ public sealed class SqliteStudyStoreTests : IDisposable
     [Fact]
     public void A_file_locked_by_another_writer_waits_then_fails_clearly_after_the_retry_time()
     {
-        using var store = new SqliteStudyStore(DbPath) { RetryFor = TimeSpan.FromMilliseconds(200) };
+        using var store = new SqliteStudyStore(DbPath, busyTimeout: TimeSpan.FromMilliseconds(200)) { RetryFor = TimeSpan.FromMilliseconds(500) };
         var study = store.CreateOrOpenStudy(Studies.Definition());
         using var other = new SqliteConnection($"Data Source={DbPath};Pooling=False;Default Timeout=1");
         other.Open();
@@ -159,6 +159,19 @@ public sealed class SqliteStudyStoreTests : IDisposable
 
         holder.Rollback();
         Assert.Equal(0, store.TryClaim(study.Id, "w", 1, Studies.Spec)!.Number);
+    }
+
+    [Fact]
+    public void Bad_arguments_fail_naming_the_argument_before_touching_the_file()
+    {
+        using var store = new SqliteStudyStore(DbPath);
+        var study = store.CreateOrOpenStudy(Studies.Definition());
+
+        Assert.Equal("grace", Assert.Throws<ArgumentOutOfRangeException>(() => store.RequeueStale(study.Id, TimeSpan.FromSeconds(-1))).ParamName);
+        Assert.Equal("maxTrials", Assert.Throws<ArgumentOutOfRangeException>(() => store.TryClaim(study.Id, "w", -1, Studies.Spec)).ParamName);
+        Assert.Equal("worker", Assert.Throws<ArgumentException>(() => store.TryClaim(study.Id, " ", 1, Studies.Spec)).ParamName);
+        Assert.Equal("epoch", Assert.Throws<ArgumentOutOfRangeException>(() => store.ReportIntermediate(study.Id, 0, 0, 0.5)).ParamName);
+        Assert.Empty(store.GetTrials(study.Id));
     }
 
     public void Dispose() => _folder.Dispose();

@@ -22,23 +22,19 @@ public sealed class NeedsPostgresAttribute : Attribute
     public bool Restart { get; init; }
 }
 
-/// <summary>Finds <see cref="StoreFactAttribute"/> tests and gives those of PostgreSQL classes their skip reason.</summary>
+/// <summary>Finds <see cref="StoreFactAttribute"/> tests.</summary>
 public sealed class StoreFactDiscoverer(IMessageSink diagnosticMessageSink) : IXunitTestCaseDiscoverer
 {
     /// <inheritdoc/>
     public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute)
     {
-        var postgres = testMethod.TestClass.Class.GetCustomAttributes(typeof(NeedsPostgresAttribute).AssemblyQualifiedName).FirstOrDefault();
-        var skip = postgres is null ? null : PostgresServer.SkipReason(postgres.GetNamedArgument<bool>(nameof(NeedsPostgresAttribute.Restart)));
-        yield return new StoreTestCase(diagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod, skip);
+        yield return new StoreTestCase(diagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod);
     }
 }
 
-/// <summary>An xunit test case whose skip reason is decided at discovery.</summary>
+/// <summary>An xunit test case skipped, in a class marked <see cref="NeedsPostgresAttribute"/>, when there is no server.</summary>
 public sealed class StoreTestCase : XunitTestCase
 {
-    private string? _skip;
-
     /// <summary>For the de-serializer.</summary>
     [Obsolete("Called by the de-serializer only.")]
     public StoreTestCase()
@@ -46,26 +42,17 @@ public sealed class StoreTestCase : XunitTestCase
     }
 
     /// <summary>Creates the test case.</summary>
-    public StoreTestCase(IMessageSink sink, TestMethodDisplay display, TestMethodDisplayOptions options, ITestMethod method, string? skip)
+    public StoreTestCase(IMessageSink sink, TestMethodDisplay display, TestMethodDisplayOptions options, ITestMethod method)
         : base(sink, display, options, method)
     {
-        _skip = skip;
     }
 
     /// <inheritdoc/>
-    protected override string? GetSkipReason(IAttributeInfo factAttribute) => _skip ?? base.GetSkipReason(factAttribute);
-
-    /// <inheritdoc/>
-    public override void Serialize(IXunitSerializationInfo data)
+    protected override string? GetSkipReason(IAttributeInfo factAttribute)
     {
-        base.Serialize(data);
-        data.AddValue("StoreSkip", _skip);
-    }
-
-    /// <inheritdoc/>
-    public override void Deserialize(IXunitSerializationInfo data)
-    {
-        base.Deserialize(data);
-        _skip = data.GetValue<string>("StoreSkip");
+        // Decided where the test runs (discovery and execution see the same environment), from its class.
+        var postgres = TestMethod.TestClass.Class.GetCustomAttributes(typeof(NeedsPostgresAttribute).AssemblyQualifiedName).FirstOrDefault();
+        return (postgres is null ? null : PostgresServer.SkipReason(postgres.GetNamedArgument<bool>(nameof(NeedsPostgresAttribute.Restart))))
+            ?? base.GetSkipReason(factAttribute);
     }
 }

@@ -130,31 +130,10 @@ internal sealed class SqlStudyStore
                 ("datafp", definition.DataFingerprint), ("metric", definition.Metric), ("max", definition.Maximize),
                 ("strategy", definition.StrategyJson), ("seed", definition.Seed), ("lib", definition.LibraryVersion)).ExecuteNonQuery();
             var stored = ReadStudies(connection, transaction, definition.Name).Single();
-            if (!allowMismatch)
-                ThrowIfDifferent(stored.Definition, definition);
+            if (!allowMismatch && StudyDefinitions.Differences(stored.Definition, definition) is { Length: > 0 } differences)
+                throw new StudyMismatchException(StudyDefinitions.MismatchMessage(definition.Name, differences));
             return stored;
         });
-    }
-
-    private static void ThrowIfDifferent(StudyDefinition stored, StudyDefinition asked)
-    {
-        var differences = new List<string>();
-        if (stored.SearchSpaceFingerprint != asked.SearchSpaceFingerprint || stored.SearchSpaceJson != asked.SearchSpaceJson)
-            differences.Add($"search space (stored {stored.SearchSpaceJson}, asked {asked.SearchSpaceJson})");
-        if (stored.DataFingerprint != asked.DataFingerprint)
-            differences.Add($"data (stored fingerprint {stored.DataFingerprint}, asked {asked.DataFingerprint})");
-        if (stored.Metric != asked.Metric)
-            differences.Add($"metric (stored {stored.Metric}, asked {asked.Metric})");
-        if (stored.Maximize != asked.Maximize)
-            differences.Add($"direction (stored {(stored.Maximize ? "maximize" : "minimize")}, asked {(asked.Maximize ? "maximize" : "minimize")})");
-        if (stored.StrategyJson != asked.StrategyJson)
-            differences.Add($"strategy (stored {stored.StrategyJson}, asked {asked.StrategyJson})");
-        if (stored.Seed != asked.Seed)
-            differences.Add($"seed (stored {stored.Seed}, asked {asked.Seed})");
-        if (differences.Count > 0)
-            throw new StudyMismatchException(
-                $"Study '{stored.Name}' exists with a different {string.Join(", ", differences)}. " +
-                "Use another study name, or allow the mismatch to add trials to the existing study.");
     }
 
     public StudyInfo? FindStudy(string name)

@@ -23,11 +23,8 @@ namespace MLNet.AdamW.Sweeps;
 /// </remarks>
 public sealed class SqliteStudyStore : IStudyStore, IStoreDialect
 {
-    // SQLite waits this long for the write lock before answering SQLITE_BUSY; the whole transaction is
-    // then retried for up to a minute.
-    private const int BusyTimeoutMilliseconds = 5000;
-
     private readonly string _connectionString;
+    private readonly int _busyTimeoutMilliseconds;
     private readonly SqlStudyStore _store;
     private bool _disposed;
 
@@ -35,13 +32,31 @@ public sealed class SqliteStudyStore : IStudyStore, IStoreDialect
     /// <param name="path">The file; its folder must exist.</param>
     /// <exception cref="StudyStoreException">The file is damaged, not a study store, or written by a newer version.</exception>
     public SqliteStudyStore(string path)
+        : this(path, TimeSpan.FromSeconds(5))
+    {
+    }
+
+    /// <param name="path">The file.</param>
+    /// <param name="busyTimeout">
+    /// How long a statement waits for another process's write lock before SQLite answers SQLITE_BUSY (then
+    /// the whole transaction is retried, for up to <see cref="RetryFor"/>).
+    /// </param>
+    internal SqliteStudyStore(string path, TimeSpan busyTimeout)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _busyTimeoutMilliseconds = (int)busyTimeout.TotalMilliseconds;
         FilePath = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(FilePath)!;
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"The folder of the SQLite study store '{FilePath}' does not exist; create it first.");
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = FilePath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            // Microsoft.Data.Sqlite retries a busy statement itself until this command timeout (whole seconds).
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
+        }.ToString();
         try
         {
             _store = new SqlStudyStore(this, TimeSpan.FromMinutes(1));
@@ -134,7 +149,7 @@ public sealed class SqliteStudyStore : IStudyStore, IStoreDialect
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            command.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
             command.ExecuteNonQuery();
             return connection;
         }
