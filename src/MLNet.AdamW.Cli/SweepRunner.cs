@@ -67,7 +67,7 @@ internal static class SweepRunner
 
         var result = study.GetResult();
         LeaderboardTable.Write(result, output, top: 10);
-        Directory.CreateDirectory(settings.Output);
+        StudyOutputs.Write(result, settings.Output, output);
         if (result.Best is null)
         {
             error.WriteLine("error: no trial completed, so there is no best model; the leaderboard has each trial's error.");

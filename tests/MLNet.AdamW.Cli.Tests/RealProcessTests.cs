@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Xml.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.AdamW.Sweeps;
@@ -9,10 +10,19 @@ namespace MLNet.AdamW.Cli.Tests;
 public sealed class RealProcessTests(SweepFixture sweep) : IClassFixture<SweepFixture>
 {
     [Fact]
-    public void A_tiny_sweep_prints_the_leaderboard_and_writes_a_model_that_scores_the_file()
+    public void A_tiny_sweep_writes_the_leaderboard_the_heat_map_and_a_model_that_scores_the_file()
     {
         Assert.Equal(SweepFixture.TrialCount, sweep.Reference.Count);
         Assert.Contains($"{SweepFixture.TrialCount}/{SweepFixture.TrialCount} done: {SweepFixture.TrialCount} complete, 0 pruned, 0 failed", sweep.ReferenceOutput, StringComparison.Ordinal);
+
+        var csv = File.ReadAllLines(Path.Combine(sweep.ReferenceDirectory, "leaderboard.csv"));
+        Assert.Equal(SweepFixture.TrialCount + 1, csv.Length);
+        var markdown = File.ReadAllText(Path.Combine(sweep.ReferenceDirectory, "leaderboard.md"));
+        Assert.Contains("LearningRate", markdown, StringComparison.Ordinal);
+        var svg = XDocument.Load(Path.Combine(sweep.ReferenceDirectory, "heatmap.svg"));
+        Assert.Equal("svg", svg.Root!.Name.LocalName);
+        var png = File.ReadAllBytes(Path.Combine(sweep.ReferenceDirectory, "heatmap.png"));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png.Take(4));
 
         // The refit best model reads the CSV file itself (its loader is saved with it) and predicts a weather class.
         var ml = new MLContext(1);
@@ -54,6 +64,7 @@ public sealed class RealProcessTests(SweepFixture sweep) : IClassFixture<SweepFi
         Assert.True(code == 0, $"the rerun failed ({code}):\n{output}\n{error}");
         var trials = SweepFixture.ReadTrials(temp.File("killed.db"));
         sweep.AssertSameAsReference(trials);
+        Assert.Equal(File.ReadAllLines(Path.Combine(sweep.ReferenceDirectory, "leaderboard.csv")).Length, File.ReadAllLines(temp.File("out/leaderboard.csv")).Length);
     }
 
     [Fact]
@@ -76,10 +87,11 @@ public sealed class RealProcessTests(SweepFixture sweep) : IClassFixture<SweepFi
     {
         using var temp = new TempDirectory();
         var database = Path.Combine(Path.GetDirectoryName(sweep.ReferenceDirectory)!, "reference.db");
-        var (code, output, error) = ToolProcess.Run(temp.Path, SweepFixture.Timeout, "leaderboard", "--storage", $"sqlite:{database}", "--study", "weather");
+        var (code, output, error) = ToolProcess.Run(temp.Path, SweepFixture.Timeout, "leaderboard", "--storage", $"sqlite:{database}", "--study", "weather", "--output", "board");
         Assert.True(code == 0, $"leaderboard failed ({code}):\n{output}\n{error}");
         var best = sweep.Reference.Where(t => t.Status == TrialStatus.Complete).MaxBy(t => t.Result!.Value)!;
         Assert.Contains(best.Result!.Value!.Value.ToString("G5", CultureInfo.InvariantCulture), output, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(Path.Combine(sweep.ReferenceDirectory, "leaderboard.csv")), File.ReadAllText(temp.File("board/leaderboard.csv")));
 
         var missing = ToolProcess.Run(temp.Path, SweepFixture.Timeout, "leaderboard", "--storage", $"sqlite:{database}", "--study", "nope");
         Assert.Equal(ExitCodes.Usage, missing.ExitCode);

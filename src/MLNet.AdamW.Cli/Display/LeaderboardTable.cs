@@ -3,19 +3,23 @@ using MLNet.AdamW.Sweeps;
 
 namespace MLNet.AdamW.Cli.Display;
 
-/// <summary>A study's leaderboard as a plain-text table for the console, best first (the files are the library's exports).</summary>
+/// <summary>
+/// A study's leaderboard as a plain-text table for the console, best first: options that vary, numbers to
+/// four significant digits (the CSV export keeps them exact).
+/// </summary>
 internal static class LeaderboardTable
 {
     public static void Write(StudyResult result, TextWriter output, int top)
     {
         var rows = result.Leaderboard.Take(top).ToList();
-        var options = result.Trials.SelectMany(t => t.Parameters.Select(p => p.Key)).Distinct().ToList();
+        var options = result.Trials.SelectMany(t => t.Parameters.Select(p => p.Key)).Distinct()
+            .Where(o => result.Trials.Select(t => Option(t, o)).Distinct().Count() > 1 || result.Trials.Count == 1).ToList();
         string[] header = ["rank", "trial", .. options, result.Metric, "epochs", "fit (s)", "status"];
         var cells = rows.Select((t, i) => (string[])
         [
             (i + 1).ToString(CultureInfo.InvariantCulture),
             t.Number.ToString(CultureInfo.InvariantCulture),
-            .. options.Select(o => t.Parameters.FirstOrDefault(p => p.Key == o).Value ?? ""),
+            .. options.Select(o => Short(Option(t, o))),
             t.ValueText,
             t.EpochsRun.ToString(CultureInfo.InvariantCulture),
             t.FitTime.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture),
@@ -30,6 +34,13 @@ internal static class LeaderboardTable
         if (result.Trials.Count > rows.Count)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"({result.Trials.Count - rows.Count} more in the leaderboard files)"));
     }
+
+    private static string Option(TrialSummary trial, string option) => trial.Parameters.FirstOrDefault(p => p.Key == option).Value ?? "";
+
+    private static string Short(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && value.Length > 6
+            ? number.ToString("G4", CultureInfo.InvariantCulture)
+            : value;
 
     private static string Status(TrialSummary t) => t.Status switch
     {
