@@ -12,6 +12,12 @@ if (args is ["compare", .. var suiteArgs])
     return;
 }
 
+if (args is ["asha", .. var ashaArgs])
+{
+    MLNet.AdamW.Benchmarks.Sweeps.AshaVersusGrid.Run(ashaArgs);
+    return;
+}
+
 // In-process: the benchmarks call into libtorch, whose native library this build has made
 // loadable in this output folder; a generated child project would need the same treatment.
 var job = Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.AdamW.Sweeps;
 using MLNet.AdamW.Training;
 
 namespace MLNet.AdamW.Benchmarks.DefaultsSuite;
@@ -18,7 +19,8 @@ namespace MLNet.AdamW.Benchmarks.DefaultsSuite;
 /// <para>Command line (after <c>compare</c>): <c>--out FILE</c> (default: the console),
 /// <c>--sets a,b,...</c> (default: all), <c>--candidate NAME</c> (ours with one of
 /// <see cref="Candidates"/> instead of the defaults), <c>--ours-only</c> (reuse the baselines that a
-/// full run saved in the cache folder).</para>
+/// full run saved in the cache folder), <c>--tuned MINUTES</c> (add a "tuned" column: <see cref="Sweep.Tune{TOptions}"/>
+/// on the training split, at most that many minutes per set, measured on the same test split).</para>
 /// </remarks>
 public static class TrainerComparison
 {
@@ -67,6 +69,7 @@ public static class TrainerComparison
         string? outPath = null, candidate = "defaults";
         string[]? only = null;
         var oursOnly = false;
+        TimeSpan? tuneBudget = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -75,7 +78,8 @@ public static class TrainerComparison
                 case "--sets": only = args[++i].Split(','); break;
                 case "--candidate": candidate = args[++i]; break;
                 case "--ours-only": oursOnly = true; break;
-                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --out FILE, --sets a,b, --candidate NAME ({string.Join(", ", Candidates.Keys)}), --ours-only.");
+                case "--tuned": tuneBudget = TimeSpan.FromMinutes(double.Parse(args[++i], C)); break;
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'. Use --out FILE, --sets a,b, --candidate NAME ({string.Join(", ", Candidates.Keys)}), --ours-only, --tuned MINUTES.");
             }
         }
         if (!Candidates.TryGetValue(candidate, out var configure))
@@ -94,6 +98,7 @@ public static class TrainerComparison
 
         var sets = SuiteDataSet.All.Where(s => only is null || only.Contains(s.Name)).ToList();
         var rows = new List<(SuiteDataSet Set, SuiteTable Table, Dictionary<string, Result> Results)>();
+        var tunedNotes = new List<string>();
         var warmedUp = new HashSet<string>();
         var total = Stopwatch.StartNew();
         foreach (var set in sets)
@@ -116,12 +121,19 @@ public static class TrainerComparison
             var metrics = ours.Select(r => r.Metric).ToList();
             results["ours"] = new Result(metrics.Average(), ours.Average(r => r.Seconds), metrics.Max() - metrics.Min(), ours.Average(r => r.Epochs));
             Console.Error.WriteLine(string.Create(C, $"{set.Name,-20} {"MLNet.AdamW (" + candidate + ")",-26} {results["ours"].Metric,9:G5} {results["ours"].Seconds,7:F2} s, spread {results["ours"].Spread:G3}, {results["ours"].Epochs:F1} epochs"));
+            if (tuneBudget is { } budget)
+            {
+                var (tuned, note) = MeasureTuned(set, table, budget);
+                results["tuned"] = tuned;
+                tunedNotes.Add(note);
+                Console.Error.WriteLine(string.Create(C, $"{set.Name,-20} {"MLNet.AdamW tuned",-26} {tuned.Metric,9:G5} {tuned.Seconds,7:F2} s; {note}"));
+            }
             rows.Add((set, table, results));
         }
         if (!oursOnly)
             File.WriteAllText(baselinePath, JsonSerializer.Serialize(baselines));
 
-        var markdown = Markdown(rows, candidate, total.Elapsed);
+        var markdown = Markdown(rows, candidate, total.Elapsed, tunedNotes);
         if (outPath is null)
             Console.Write(markdown);
         else
@@ -139,13 +151,7 @@ public static class TrainerComparison
         var watch = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
         var seconds = watch.Elapsed.TotalSeconds;
-        var scored = model.Transform(test);
-        var metric = set.Task switch
-        {
-            SuiteTask.Binary => ml.BinaryClassification.EvaluateNonCalibrated(scored).AreaUnderRocCurve,
-            SuiteTask.Multiclass => ml.MulticlassClassification.Evaluate(scored).MacroAccuracy,
-            _ => ml.Regression.Evaluate(scored).RootMeanSquaredError,
-        };
+        var metric = TestMetric(ml, set.Task, model, test);
         var history = (model.LastTransformer as ISingleFeaturePredictionTransformer<object>)?.Model switch
         {
             AdamWBinaryModelParameters b => b.History,
@@ -154,6 +160,54 @@ public static class TrainerComparison
             _ => (TrainingHistory?)null,
         };
         return new Result(metric, seconds, Epochs: history?.Epochs.Count ?? 0);
+    }
+
+    private static double TestMetric(MLContext ml, SuiteTask task, ITransformer model, IDataView test)
+    {
+        var scored = model.Transform(test);
+        return task switch
+        {
+            SuiteTask.Binary => ml.BinaryClassification.EvaluateNonCalibrated(scored).AreaUnderRocCurve,
+            SuiteTask.Multiclass => ml.MulticlassClassification.Evaluate(scored).MacroAccuracy,
+            _ => ml.Regression.Evaluate(scored).RootMeanSquaredError,
+        };
+    }
+
+    /// <summary>
+    /// The "tuned" column: <see cref="Sweep.Tune{TOptions}"/> with its default grid (α × λ, successive halving)
+    /// on the training split only, each trial measured on a 20 % holdout of it, at most <paramref name="budget"/>;
+    /// the refit best pipeline is then measured on the test split like every other column.
+    /// </summary>
+    private static (Result Result, string Note) MeasureTuned(SuiteDataSet set, SuiteTable table, TimeSpan budget)
+    {
+        var ml = new MLContext(seed: 1);
+        var (train, test) = table.Split(ml);
+        train = ml.Data.Cache(train);
+        var watch = Stopwatch.StartNew();
+        var (model, leaderboard, rate, decay) = set.Task switch
+        {
+            SuiteTask.Binary => Tune<AdamWBinaryTrainer.Options>(ml, train, table, budget),
+            SuiteTask.Multiclass => Tune<AdamWMulticlassTrainer.Options>(ml, train, table, budget),
+            _ => Tune<AdamWRegressionTrainer.Options>(ml, train, table, budget),
+        };
+        var seconds = watch.Elapsed.TotalSeconds;
+        var metric = TestMetric(ml, set.Task, model, test);
+        var note = string.Create(C,
+            $"| {set.Name} | {rate:G3} | {decay:G3} | {leaderboard.Trials.Count} ({leaderboard.Count(TrialStatus.Complete)} / {leaderboard.Count(TrialStatus.Pruned)} / {leaderboard.Count(TrialStatus.Failed)}) | {leaderboard.EpochsTrained:N0} | {seconds:F0} s |");
+        return (new Result(metric, seconds, Epochs: leaderboard.EpochsTrained), note);
+    }
+
+    private static (ITransformer Model, StudyResult Leaderboard, double Rate, double Decay) Tune<TOptions>(MLContext ml, IDataView train, SuiteTable table, TimeSpan budget)
+        where TOptions : AdamWTrainerOptions, new()
+    {
+        var tuned = Sweep.Tune(ml, train, table.Featurize(ml), new TuneOptions<TOptions>
+        {
+            BaseOptions = () => new TOptions { Seed = 1 },
+            Evaluation = SweepEvaluation.Holdout(0.2),
+            TimeBudget = budget,
+            Seed = 1,
+        });
+        return (tuned.Model, tuned.Leaderboard, tuned.BestOptions.LearningRate, tuned.BestOptions.WeightDecay);
     }
 
     private static IEstimator<ITransformer> Ours(MLContext ml, SuiteTask task, Action<AdamWTrainerOptions> configure)
@@ -198,14 +252,15 @@ public static class TrainerComparison
         ],
     };
 
-    private static string Markdown(List<(SuiteDataSet Set, SuiteTable Table, Dictionary<string, Result> Results)> rows, string candidate, TimeSpan elapsed)
+    private static string Markdown(List<(SuiteDataSet Set, SuiteTable Table, Dictionary<string, Result> Results)> rows, string candidate, TimeSpan elapsed, List<string> tunedNotes)
     {
         var text = new StringBuilder();
         text.AppendLine(string.Create(C, $"Defaults suite, {DateTime.UtcNow:yyyy-MM-dd}, MLNet.AdamW: {(candidate == "defaults" ? "its defaults" : "candidate " + candidate)}, seeds {string.Join(", ", Seeds)} (mean [min–max]); every other trainer with its defaults, seed 1. "));
         text.AppendLine(string.Create(C, $"Metric: AUC (binary), macro accuracy (multiclass), RMSE (regression). Fit times in seconds, indicative (one fit on {Environment.ProcessorCount} shared cores, one libtorch thread). Whole run {elapsed.TotalMinutes:F1} min."));
         text.AppendLine();
-        text.AppendLine("| data set | rows | features | metric | MLNet.AdamW | LbfgsLogisticRegression / LbfgsMaximumEntropy | SdcaLogisticRegression / SdcaMaximumEntropy / Sdca | FastTree | LightGbm |");
-        text.AppendLine("|---|---:|---|---|---:|---:|---:|---:|---:|");
+        var tunedColumn = tunedNotes.Count > 0;
+        text.AppendLine(C, $"| data set | rows | features | metric | MLNet.AdamW |{(tunedColumn ? " MLNet.AdamW tuned |" : "")} LbfgsLogisticRegression / LbfgsMaximumEntropy | SdcaLogisticRegression / SdcaMaximumEntropy / Sdca | FastTree | LightGbm |");
+        text.AppendLine(C, $"|---|---:|---|---|---:|{(tunedColumn ? "---:|" : "")}---:|---:|---:|---:|");
         foreach (var (set, table, results) in rows)
         {
             var higher = set.Task != SuiteTask.Regression;
@@ -222,7 +277,18 @@ public static class TrainerComparison
                 return value + string.Create(C, $" ({r.Seconds:F2} s)");
             }
             var metric = set.Task switch { SuiteTask.Binary => "AUC", SuiteTask.Multiclass => "macro acc.", _ => "RMSE" };
-            text.AppendLine(string.Create(C, $"| {set.Name} ({set.Task.ToString().ToLowerInvariant()}) | {table.RowCount:N0} | {table.Shape} | {metric} | {Cell("ours")} | {Cell("lbfgs")} | {Cell("sdca")} | {Cell("fasttree")} | {Cell("lightgbm")} |"));
+            var tunedCell = tunedColumn ? $" {Cell("tuned")} |" : "";
+            text.AppendLine(string.Create(C, $"| {set.Name} ({set.Task.ToString().ToLowerInvariant()}) | {table.RowCount:N0} | {table.Shape} | {metric} | {Cell("ours")} |{tunedCell} {Cell("lbfgs")} | {Cell("sdca")} | {Cell("fasttree")} | {Cell("lightgbm")} |"));
+        }
+        if (tunedColumn)
+        {
+            text.AppendLine();
+            text.AppendLine("Tuned: the best of the tuner's α × λ grid (trials: complete / pruned / failed; epochs trained by all trials; tuning and refit time).");
+            text.AppendLine();
+            text.AppendLine("| data set | best α | best λ | trials | epochs trained | time |");
+            text.AppendLine("|---|---:|---:|---|---:|---:|");
+            foreach (var note in tunedNotes)
+                text.AppendLine(note);
         }
 
         text.AppendLine();

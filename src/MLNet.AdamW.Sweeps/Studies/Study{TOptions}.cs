@@ -126,16 +126,17 @@ public sealed class Study<TOptions>
     {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var worker = runOptions.Worker;
-        using var heartbeat = new Timer(_ =>
+        var heartbeat = new Timer(_ =>
         {
             try
             {
                 if (!Store.Heartbeat(Info.Id, claim.Number, worker))
                     lost.Cancel();
             }
-            catch (Exception e) when (e is StudyStoreException or InvalidOperationException or TimeoutException or IOException)
+            catch (Exception)
             {
-                // A store that is briefly unreachable: the next beat tries again; a long outage makes the trial stale.
+                // A beat that fails (a store briefly unreachable) must not end the process from a timer
+                // thread: the next beat tries again, and a long outage makes the trial stale.
             }
         }, null, runOptions.HeartbeatInterval, runOptions.HeartbeatInterval);
 
@@ -147,6 +148,7 @@ public sealed class Study<TOptions>
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {
+            StopHeartbeat(heartbeat);
             cancellationToken.ThrowIfCancellationRequested();
             return false;
         }
@@ -154,7 +156,8 @@ public sealed class Study<TOptions>
         {
             result = new TrialResult(TrialStatus.Failed, null, null, [], 0, clock.Elapsed, ErrorText(e));
         }
-        heartbeat.Dispose();
+        // No beat may run once the trial is finished (nor touch the disposed token source).
+        StopHeartbeat(heartbeat);
         return Store.Finish(Info.Id, claim.Number, worker, result);
     }
 
@@ -183,6 +186,13 @@ public sealed class Study<TOptions>
         var mean = values.Average();
         var std = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
         return new TrialResult(TrialStatus.Complete, mean, std, [.. values], epochs, clock.Elapsed, null);
+    }
+
+    private static void StopHeartbeat(Timer heartbeat)
+    {
+        using var stopped = new ManualResetEvent(false);
+        if (heartbeat.Dispose(stopped))
+            stopped.WaitOne();
     }
 
     private static string ErrorText(Exception e)
