@@ -15,7 +15,7 @@ internal static class StudyOutputs
     {
         WriteLeaderboards(result, directory, output);
         var heatmap = WriteHeatmap(result, directory, null, null, required: false);
-        output.WriteLine(heatmap.Count == 0 ? "Heat map: none (the study sweeps fewer than two numeric options)" : $"Heat map: {string.Join(", ", heatmap)}");
+        output.WriteLine(heatmap.Count == 0 ? "Heat map: none (the study varies fewer than two numeric options)" : $"Heat map: {string.Join(", ", heatmap)}");
     }
 
     public static void WriteLeaderboards(StudyResult result, string directory, TextWriter output)
@@ -37,14 +37,16 @@ internal static class StudyOutputs
     {
         var numeric = result.Trials.SelectMany(t => t.Parameters.Select(p => p.Key)).Distinct()
             .Where(o => result.Trials.Any(t => t.Numeric(o) is not null)).ToList();
+        // By default only options that vary: a fixed one (NumberOfEpochs=9) would make a one-line map.
+        var varying = numeric.Where(o => result.Trials.Select(t => t.Numeric(o)).Where(v => v is not null).Distinct().Count() > 1).ToList();
         string[] preferred = [nameof(AdamWTrainerOptions.LearningRate), nameof(AdamWTrainerOptions.WeightDecay)];
-        var defaults = preferred.Where(numeric.Contains).Concat(numeric.Except(preferred)).ToList();
+        var defaults = preferred.Where(varying.Contains).Concat(varying.Except(preferred)).ToList();
         x ??= defaults.FirstOrDefault(o => o != y);
         y ??= defaults.FirstOrDefault(o => o != x);
         if (x is null || y is null)
         {
             if (required)
-                throw new CliUsageException(x is null ? "--x" : "--y", $"the study sweeps {(numeric.Count == 0 ? "no numeric option" : $"one numeric option ({numeric[0]})")}; a heat map needs two.");
+                throw new CliUsageException(x is null ? "--x" : "--y", $"the study varies {(varying.Count == 0 ? "no numeric option" : $"one numeric option ({varying[0]})")}; a heat map needs two (name them with --x and --y).");
             return [];
         }
         foreach (var (flag, option) in new[] { ("--x", x), ("--y", y) })

@@ -98,6 +98,25 @@ public sealed class RealProcessTests(SweepFixture sweep) : IClassFixture<SweepFi
         Assert.Contains("--study: no study 'nope'", missing.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_heatmap_command_draws_the_two_varying_options_and_names_a_wrong_one()
+    {
+        using var temp = new TempDirectory();
+        var storage = "sqlite:" + Path.Combine(Path.GetDirectoryName(sweep.ReferenceDirectory)!, "reference.db");
+        var (code, output, error) = Cli.Run("heatmap", "--storage", storage, "--study", "weather", "--output", temp.Path);
+        Assert.True(code == 0, error);
+        Assert.Contains("heatmap.svg", output, StringComparison.Ordinal);
+        var svg = XDocument.Load(temp.File("heatmap.svg"));
+        // The axes are the two options that vary (NumberOfEpochs is fixed), learning rate across.
+        var text = string.Concat(svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value));
+        Assert.Contains("LearningRate", text, StringComparison.Ordinal);
+        Assert.Contains("WeightDecay", text, StringComparison.Ordinal);
+
+        var wrong = Cli.Run("heatmap", "--storage", storage, "--study", "weather", "--x", "BatchSize", "--output", temp.Path);
+        Assert.Equal(ExitCodes.Usage, wrong.ExitCode);
+        Assert.Contains("--x: BatchSize is not a numeric option of the study", wrong.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>Sleeps; false when the tool ended meanwhile.</summary>
     private static bool SleepUnlessExited(ToolProcess tool, int milliseconds)
     {
