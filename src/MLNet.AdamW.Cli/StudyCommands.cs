@@ -45,7 +45,7 @@ internal static class StudyCommands
         {
             var result = Open(parsed.GetValue(storage)!, parsed.GetValue(study)!);
             var written = StudyOutputs.WriteHeatmap(result, Path.GetFullPath(parsed.GetValue(outputDirectory)!), parsed.GetValue(x), parsed.GetValue(y), required: true);
-            output.WriteLine($"Wrote {string.Join(" and ", written)}.");
+            output.WriteLine($"Wrote {string.Join(" and ", written.Select(StudyOutputs.Shown))}.");
             return ExitCodes.Success;
         }));
         return command;

@@ -15,7 +15,14 @@ internal static class StudyOutputs
     {
         WriteLeaderboards(result, directory, output);
         var heatmap = WriteHeatmap(result, directory, null, null, required: false);
-        output.WriteLine(heatmap.Count == 0 ? "Heat map: none (the study varies fewer than two numeric options)" : $"Heat map: {string.Join(", ", heatmap)}");
+        output.WriteLine(heatmap.Count == 0 ? "Heat map: none (the study varies fewer than two numeric options)" : $"Heat map: {string.Join(", ", heatmap.Select(Shown))}");
+    }
+
+    /// <summary>A path as the user would type it: relative to the current folder when it is inside it.</summary>
+    public static string Shown(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 
     public static void WriteLeaderboards(StudyResult result, string directory, TextWriter output)
@@ -25,7 +32,7 @@ internal static class StudyOutputs
         var markdown = Path.Combine(directory, "leaderboard.md");
         LeaderboardExport.Save(result, csv);
         LeaderboardExport.Save(result, markdown);
-        output.WriteLine($"Leaderboard: {csv}, {markdown}");
+        output.WriteLine($"Leaderboard: {Shown(csv)}, {Shown(markdown)}");
     }
 
     /// <summary>

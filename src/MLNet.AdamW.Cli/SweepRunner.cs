@@ -78,7 +78,7 @@ internal static class SweepRunner
             model = model.Append(post.Fit(model.Transform(data.Data)));
         var modelPath = Path.Combine(settings.Output, "model.zip");
         ml.Model.Save(model, data.Loader, modelPath);
-        output.WriteLine($"Best: trial {result.Best.Number}, {settings.MetricName} {result.Best.ValueText}, {string.Join(", ", result.Best.Parameters.Select(p => $"{p.Key} = {p.Value}"))}; refit on all {data.Columns.Rows - data.Columns.MissingLabels} rows: {modelPath}");
+        output.WriteLine($"Best: trial {result.Best.Number}, {settings.MetricName} {result.Best.ValueText}, {string.Join(", ", result.Best.Parameters.Select(p => $"{p.Key} = {p.Value}"))}; refit on all {data.Columns.Rows - data.Columns.MissingLabels} rows: {StudyOutputs.Shown(modelPath)}");
         return ExitCodes.Success;
     }
 
@@ -119,7 +119,7 @@ internal static class SweepRunner
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException("--set", e.Message, e);
+            throw CliUsageException.From("--set", e);
         }
         return space;
     }
@@ -143,7 +143,7 @@ internal static class SweepRunner
                 }
                 catch (ArgumentException e)
                 {
-                    throw new CliUsageException("--min-epochs", $"{e.Message} (successive halving up to {maxEpochs} epochs: set NumberOfEpochs=N to change it)", e);
+                    throw new CliUsageException("--min-epochs", $"{CliUsageException.From("--min-epochs", e).Message["--min-epochs: ".Length..]} (successive halving up to {maxEpochs} epochs: set NumberOfEpochs=N to change it)", e);
                 }
         }
     }

@@ -11,7 +11,7 @@
 #   Onnx (MLNet.AdamW, Microsoft.ML.OnnxConverter, Microsoft.ML.OnnxRuntime): exports model.zip with
 #     ml.Model.ConvertToOnnx and ONNX Runtime must score it as ML.NET did (within 1e-5);
 #   the mlnet-adamw tool (MLNet.AdamW.Cli), installed into a temp --tool-path: a tiny sweep on a CSV file
-#     here, its leaderboard and refit model.
+#     here with two worker processes (the installed shim starting itself again), its leaderboard and refit model.
 # Every package version is new (0.x.y-ci.<time>), and the consumer restores into its own package
 # folder with the machine's as a read-only fallback, so a cached copy of an older build can never be
 # what is tested, and the machine's cache is not written. Exits non-zero on the first failure.
@@ -95,7 +95,7 @@ step "dotnet tool install: mlnet-adamw $version into a tool path, then a tiny sw
 dotnet tool install MLNet.AdamW.Cli --version "$version" --tool-path "$work/tools" >/dev/null || fail "the tool did not install"
 mkdir -p sweep && head -n 121 "$repo/samples/Data/seattle-weather.csv" > sweep/weather.csv
 (cd sweep && "$work/tools/mlnet-adamw" sweep --dataset weather.csv --has-header --label-col weather --task multiclass-classification \
-  --storage sqlite:sweep.db --study tiny --strategy grid --set LearningRate=1e-3,1e-2 --set NumberOfEpochs=2 --metric micro-accuracy \
+  --storage sqlite:sweep.db --study tiny --strategy grid --set LearningRate=1e-3,1e-2 --set NumberOfEpochs=2 --metric micro-accuracy --workers 2 \
   --output out) || fail "mlnet-adamw sweep failed"
 [ "$(grep -c ',Complete,' sweep/out/leaderboard.csv)" = 2 ] || fail "the tool's leaderboard has not two complete trials: $(cat sweep/out/leaderboard.csv)"
 [ -s sweep/out/model.zip ] || fail "the tool wrote no refit model"

@@ -29,13 +29,15 @@ public sealed class ArgumentErrorTests : IDisposable
         { "--study", " ", "--study", "needs a name" },
         { "--dataset", "/nonexistent/data.csv", "--dataset", "does not exist" },
         { "--label-col", "Target", "--label-col", "'Target' is not in the file" },
-        { "--metric", "rmse", "--metric", "is not a metric of BinaryClassification" },
+        { "--metric", "rmse", "--metric", "is not a metric of BinaryClassification; use one of: auc (AreaUnderRocCurve)" },
         { "--set", "LearningRat=1e-3", "--set", "has no option LearningRat" },
         { "--set", "LearningRate", "--set", "is not Name=values" },
         { "--set", "LearningRate=fast", "--set", "'fast' is not a number" },
         { "--set", "WeightDecayMode=Lasso", "--set", "choose from None, L2, Decoupled, Proximal" },
         { "--set", "LearningRate=loguniform:1e-3:1e-1", "--set", "a grid needs listed values" },
         { "--set", "Seed=1,2", "--set", "set by the command line itself" },
+        { "--set", "LearningRate=-1,1e-3", "--set", "LearningRate" },
+        { "--set", "BatchSize=0", "--set", "BatchSize" },
         { "--trials", "0", "--trials", "at least 1" },
         { "--trials", "many", "--trials", "Cannot parse" },
         { "--workers", "0", "--workers", "at least 1" },
@@ -63,6 +65,7 @@ public sealed class ArgumentErrorTests : IDisposable
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(named, error, StringComparison.Ordinal);
         Assert.Contains(phrase, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", error, StringComparison.Ordinal);
         Assert.False(File.Exists(_temp.File("sweep.db")), "nothing may run (or create the store) on bad arguments");
     }
 

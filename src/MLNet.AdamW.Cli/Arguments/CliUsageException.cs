@@ -32,6 +32,10 @@ internal sealed class CliUsageException : Exception
         Flag = flag;
     }
 
+    /// <summary>A library's <see cref="ArgumentException"/> about a flag's value, its message without the parameter-name suffix.</summary>
+    public static CliUsageException From(string flag, ArgumentException e) =>
+        new(flag, e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
+
     /// <summary>The flag at fault, e.g. <c>--label-col</c>.</summary>
     public string? Flag { get; }
 }

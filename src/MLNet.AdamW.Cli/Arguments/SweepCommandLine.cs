@@ -182,7 +182,7 @@ internal sealed class SweepCommandLine
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException("--metric", e.Message, e);
+            throw CliUsageException.From("--metric", e);
         }
     }
 
