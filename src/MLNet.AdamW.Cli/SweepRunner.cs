@@ -110,7 +110,8 @@ internal static class SweepRunner
             {
                 _ = p.Kind switch
                 {
-                    ParameterKind.Values when settings.Strategy == StrategyKind.Grid => space.Grid(p.Name, [.. p.Values]),
+                    // A grid's numeric values are an axis; its enums and booleans are choices, which the grid enumerates too.
+                    ParameterKind.Values when settings.Strategy == StrategyKind.Grid && p.IsNumeric => space.Grid(p.Name, [.. p.Values]),
                     ParameterKind.Values => space.Choice(p.Name, [.. p.Values]),
                     ParameterKind.Uniform => space.Uniform(p.Name, p.Low, p.High),
                     _ => space.LogUniform(p.Name, p.Low, p.High),

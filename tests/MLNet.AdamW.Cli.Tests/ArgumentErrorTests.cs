@@ -112,6 +112,23 @@ public sealed class ArgumentErrorTests : IDisposable
         Assert.Contains("--label-col: binary classification needs a label with two values; 'Label' has 3 (a, b, c). Use --task multiclass-classification.", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_grid_crosses_numeric_values_with_the_choices_of_an_enum()
+    {
+        var rows = new List<string> { "x1,x2,Label" };
+        for (var i = 0; i < 40; i++)
+            rows.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{i * 0.1},{(i * 7 % 11) * 0.3},{(i % 2 == 0 ? "yes" : "no")}"));
+        var csv = _temp.Write("grid.csv", [.. rows]);
+        var (code, output, error) = Cli.Run(
+            "sweep", "--dataset", csv, "--label-col", "Label", "--has-header", "--task", "binary-classification",
+            "--storage", "sqlite:" + _temp.File("grid.db"), "--study", "g", "--strategy", "grid",
+            "--set", "LearningRate=1e-3,1e-2", "--set", "WeightDecayMode=L2,Decoupled", "--set", "NumberOfEpochs=1",
+            "--output", _temp.File("out"));
+        Assert.True(code == ExitCodes.Success, error);
+        Assert.Contains("4/4 done: 4 complete", output, StringComparison.Ordinal);
+        Assert.Equal(5, File.ReadAllLines(_temp.File("out/leaderboard.csv")).Length);
+    }
+
     private static string[] Replace(string[] args, string flag, string? value)
     {
         var list = args.ToList();

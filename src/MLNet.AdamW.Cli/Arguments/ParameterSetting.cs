@@ -43,6 +43,9 @@ internal sealed record ParameterSetting(PropertyInfo Property, ParameterKind Kin
     /// <summary>Whether the property holds whole numbers (a range then draws integers).</summary>
     public bool IsInteger => Underlying(Property.PropertyType) == typeof(int);
 
+    /// <summary>Whether the property holds numbers (a grid orders them on an axis; other values are choices).</summary>
+    public bool IsNumeric => Underlying(Property.PropertyType) is var t && (t == typeof(double) || t == typeof(float) || t == typeof(int));
+
     /// <summary>Parses <c>Name=spec</c> against the options type; a <see cref="CliUsageException"/> naming <c>--set</c> and the option otherwise.</summary>
     public static ParameterSetting Parse(string text, Type optionsType)
     {
