@@ -66,6 +66,17 @@ public sealed class SearchSpaceTests
     }
 
     [Fact]
+    public void A_grid_of_enum_names_is_a_choice_by_another_name()
+    {
+        var grid = Space().Grid("WeightDecayMode", "L2", "Decoupled", "Proximal");
+        var choice = Space().Choice(o => o.WeightDecayMode, WeightDecayMode.L2, WeightDecayMode.Decoupled, WeightDecayMode.Proximal);
+        Assert.Equal(3, grid.GridSize);
+        Assert.Equal(
+            Enumerable.Range(0, 3).Select(n => grid.FromParametersJson(grid.EncodeParameters(SweepStrategy.Grid().Values(grid.Dimensions, 1, n))).WeightDecayMode),
+            Enumerable.Range(0, 3).Select(n => choice.FromParametersJson(choice.EncodeParameters(SweepStrategy.Grid().Values(choice.Dimensions, 1, n))).WeightDecayMode));
+    }
+
+    [Fact]
     public void A_choice_of_network_options_gives_each_trial_its_own_copy_and_nested_options_apply_on_it()
     {
         var wide = new MlpNetworkOptions { HiddenLayers = [32, 32], Activation = Activation.GELU };

@@ -66,6 +66,50 @@ public sealed class StudyTests
     }
 
     [Fact]
+    public void A_run_limited_to_some_trials_leaves_the_rest_to_the_next_run_with_the_same_trials()
+    {
+        var ml = new MLContext(1);
+        using var store = new InMemoryStudyStore();
+        var study = Study.CreateOrOpen(store, "limited", LearningRateByDecay(), Penguins.Objective(ml), SweepStrategy.Grid(), seed: 7);
+        Assert.Equal(1, study.Run(4, new StudyRunOptions { Worker = "a", MaxTrialsThisRun = 1 }));
+        Assert.Equal(3, study.Run(4, new StudyRunOptions { Worker = "b" }));
+        var trials = study.GetResult().Trials;
+        Assert.Equal(["a", "b", "b", "b"], trials.Select(t => t.Worker));
+        Assert.Equal(Enumerable.Range(0, 4).Select(n => study.SpecFor(n)), trials.Select(t => t.Record.Spec));
+    }
+
+    [Fact]
+    public void A_pipeline_factory_is_fitted_whole_per_trial_and_measured_on_the_held_out_rows()
+    {
+        var ml = new MLContext(1);
+        using var store = new InMemoryStudyStore();
+        IEstimator<ITransformer> Pipeline(AdamWMulticlassTrainer.Options o) => Penguins.SpeciesFeatures(ml)
+            .Append(ml.MulticlassClassification.Trainers.AdamW(o))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "PredictedLabel"));
+        var objective = new SweepObjective<AdamWMulticlassTrainer.Options>(ml, Penguins.All(ml),
+            SweepMetric.Parse("micro-accuracy", Training.TrainingTask.MulticlassClassification), Pipeline, SweepEvaluation.Holdout(0.3));
+        var space = new SearchSpace<AdamWMulticlassTrainer.Options>(Penguins.TinySpecies).Grid(o => o.LearningRate, 1e-3, 3e-2);
+        var study = Study.CreateOrOpen(store, "factory", space, objective, SweepStrategy.Grid(), seed: 3);
+        study.Run(2, OneWorker);
+
+        // The same split, pipeline and options, by hand.
+        var split = ml.Data.TrainTestSplit(Penguins.All(ml), 0.3, seed: 3);
+        foreach (var trial in study.GetResult().Trials)
+        {
+            Assert.Equal(TrialStatus.Complete, trial.Status);
+            var model = Pipeline(study.OptionsFor(trial.Record.Spec)).Fit(split.TrainSet);
+            var expected = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet)).MicroAccuracy;
+            Assert.Equal(expected, trial.Value!.Value, 12);
+            Assert.Equal(3, trial.EpochsRun);
+        }
+        Assert.NotNull(study.RefitBest().GetOutputSchema(Penguins.All(ml).Schema).GetColumnOrNull("PredictedSpecies"));
+
+        // Successive halving needs validation rows the trainer of a factory-made pipeline does not get.
+        var error = Assert.Throws<ArgumentException>(() => Study.CreateOrOpen(store, "factory-asha", space, objective, SweepStrategy.Asha(1, 3, 3, overGrid: true)));
+        Assert.Contains("ValidationFraction", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Cross_validation_gives_the_mean_and_standard_deviation_over_the_folds()
     {
         var ml = new MLContext(1);

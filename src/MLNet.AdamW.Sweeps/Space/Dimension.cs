@@ -45,10 +45,7 @@ internal sealed class DiscreteDimension : Dimension
         var duplicate = _texts.GroupBy(t => t, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new ArgumentException($"The search space lists the value {duplicate.Key} of the option \"{option.Path}\" twice.");
-        if (kind == "grid" && !option.IsNumeric)
-            throw new ArgumentException(
-                $"A grid is for numeric options (its values are ordered, and plots draw them on an axis); use Choice for \"{option.Path}\", a {OptionPath.TypeName(option.ValueType)}.");
-        if (kind == "grid" && _values.Any(v => v is null || !double.IsFinite(System.Convert.ToDouble(v, CultureInfo.InvariantCulture))))
+        if (kind == "grid" && option.IsNumeric && _values.Any(v => v is null || !double.IsFinite(System.Convert.ToDouble(v, CultureInfo.InvariantCulture))))
             throw new ArgumentException($"The grid of the option \"{option.Path}\" holds a value that is not a finite number.");
     }
 
@@ -61,7 +58,7 @@ internal sealed class DiscreteDimension : Dimension
     {
         get
         {
-            if (Kind != "grid")
+            if (Kind != "grid" || !Option.IsNumeric)
                 return false;
             var numbers = _values.Select(v => System.Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToArray();
             return numbers.All(x => x > 0) && numbers.Max() / numbers.Min() >= 10;

@@ -67,11 +67,11 @@ public sealed class SearchSpace<TOptions>
 
     internal IReadOnlyList<Dimension> Dimensions => [.. _dimensions.Values];
 
-    /// <summary>Numeric values to try, in order (a grid strategy visits each; random ones draw among them).</summary>
+    /// <summary>Values to try, in order (a grid strategy visits each; random ones draw among them). For a non-numeric option a grid is a choice.</summary>
     public SearchSpace<TOptions> Grid<TValue>(Expression<Func<TOptions, TValue>> option, params TValue[] values) =>
         Add(new DiscreteDimension(Path(option), "grid", Boxed(values)));
 
-    /// <summary>Numeric values to try, by option name (values of the option's type, or strings that parse to it).</summary>
+    /// <summary>Values to try, by option name (values of the option's type, or strings that parse to it, e.g. enum names).</summary>
     public SearchSpace<TOptions> Grid(string option, params object?[] values) =>
         Add(new DiscreteDimension(Path(option), "grid", values ?? []));
 

@@ -28,6 +28,11 @@ public static class Study
             throw new ArgumentException("The search space sweeps no option; add a Grid, Choice, Uniform or LogUniform.", nameof(space));
         // A grid needs listed values: fail now, not at the first claim.
         strategy.TrialCount(1, space.GridSize);
+        if (strategy is AshaStrategy && objective.HasPipelineFactory && space.NewBaseOptions().ValidationFraction <= 0
+            && !space.Options.Contains(nameof(AdamWTrainerOptions.ValidationFraction)))
+            throw new ArgumentException(
+                $"Successive halving ranks trials by the trainer's per-epoch validation loss, and a pipeline factory gives the trainer no held-out rows: set {nameof(AdamWTrainerOptions.ValidationFraction)} in the base options, or build the objective from a featurization.",
+                nameof(strategy));
         var definition = new StudyDefinition(name, space.ToJson(), space.Fingerprint, objective.DataFingerprint, objective.Metric.Name,
             objective.Metric.Maximize, strategy.ToJson(), seed, LibraryVersion);
         return new Study<TOptions>(store, store.CreateOrOpenStudy(definition, allowMismatch), space, objective, strategy);

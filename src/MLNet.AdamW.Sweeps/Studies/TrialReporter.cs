@@ -13,6 +13,7 @@ internal sealed class TrialReporter(IStudyStore store, long studyId, int number,
 
     public override void OnEpochEnd(TrainingContext context, EpochSummary epoch)
     {
+        // Without validation rows (a pipeline factory without ValidationFraction, which ASHA refuses) the curve is the training loss.
         var loss = epoch.ValidationLoss ?? epoch.TrainLoss;
         store.ReportIntermediate(studyId, number, epoch.Epoch, loss);
         if (asha is null || !asha.Rungs.Contains(epoch.Epoch))
