@@ -28,17 +28,34 @@ internal static class PostgresServer
         : throw new InvalidOperationException($"{ConnectionVariable} is not set: CI must run the PostgreSQL tests (.ci/run starts a server and sets it).");
 
     /// <summary>Creates a fresh schema and returns a connection string whose search path is it.</summary>
-    public static string CreateSchema(out string schema)
+    private static string CreateSchema(out string schema)
     {
         schema = "test_" + Guid.NewGuid().ToString("N");
         Run($"CREATE SCHEMA {schema}");
         return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema }.ToString();
     }
 
-    public static void DropSchema(string schema)
+    /// <summary>A schema of its own for one test (none when the test is skipped), dropped at its end.</summary>
+    public sealed class Schema : IDisposable
     {
-        NpgsqlConnection.ClearAllPools();
-        Run($"DROP SCHEMA IF EXISTS {schema} CASCADE");
+        private readonly string? _name;
+
+        public Schema(bool needsRestart)
+        {
+            if (SkipReason(needsRestart) is null)
+                ConnectionString = CreateSchema(out _name);
+        }
+
+        /// <summary>The server's connection string with this schema as its search path.</summary>
+        public string ConnectionString { get; } = "";
+
+        public void Dispose()
+        {
+            if (_name is null)
+                return;
+            NpgsqlConnection.ClearAllPools();
+            Run($"DROP SCHEMA IF EXISTS {_name} CASCADE");
+        }
     }
 
     public static void Run(string sql, string? connectionString = null)

@@ -6,25 +6,15 @@ namespace MLNet.AdamW.Sweeps.Storage.Tests;
 [NeedsPostgres]
 public sealed class PostgresStudyStoreContractTests : StudyStoreContract
 {
-    private readonly string? _schema;
-    private readonly string? _connectionString;
+    private readonly PostgresServer.Schema _schema = new(needsRestart: false);
 
-    public PostgresStudyStoreContractTests()
-    {
-        if (PostgresServer.SkipReason(needsRestart: false) is null)
-        {
-            _connectionString = PostgresServer.CreateSchema(out var schema);
-            _schema = schema;
-        }
-    }
-
-    protected override IStudyStore CreateHandle() => new PostgresStudyStore(_connectionString ?? PostgresServer.ConnectionString);
+    protected override IStudyStore CreateHandle() => new PostgresStudyStore(_schema.ConnectionString);
 
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing && _schema is not null)
-            PostgresServer.DropSchema(_schema);
+        if (disposing)
+            _schema.Dispose();
     }
 }
 
@@ -32,21 +22,13 @@ public sealed class PostgresStudyStoreContractTests : StudyStoreContract
 [NeedsPostgres]
 public sealed class PostgresStudyStoreTests : IDisposable
 {
-    private readonly string? _schema;
-    private readonly string _connectionString = "";
+    private readonly PostgresServer.Schema _schema = new(needsRestart: false);
 
-    public PostgresStudyStoreTests()
-    {
-        if (PostgresServer.SkipReason(needsRestart: false) is null)
-        {
-            _connectionString = PostgresServer.CreateSchema(out var schema);
-            _schema = schema;
-        }
-    }
+    private string ConnectionString => _schema.ConnectionString;
 
     private object? Scalar(string sql)
     {
-        using var connection = new NpgsqlConnection(_connectionString);
+        using var connection = new NpgsqlConnection(ConnectionString);
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         return command.ExecuteScalar();
@@ -55,7 +37,7 @@ public sealed class PostgresStudyStoreTests : IDisposable
     [StoreFact]
     public void The_schema_is_versioned_and_the_spec_stored_structured_with_the_server_s_clock()
     {
-        using var store = new PostgresStudyStore(_connectionString);
+        using var store = new PostgresStudyStore(ConnectionString);
         var study = store.CreateOrOpenStudy(Studies.Definition());
         var claim = store.TryClaim(study.Id, "w", 1, Studies.Spec)!;
 
@@ -69,11 +51,11 @@ public sealed class PostgresStudyStoreTests : IDisposable
     [StoreFact]
     public void A_database_written_by_a_newer_schema_version_is_refused_and_left_as_it_is()
     {
-        using (var store = new PostgresStudyStore(_connectionString))
+        using (var store = new PostgresStudyStore(ConnectionString))
             store.CreateOrOpenStudy(Studies.Definition());
-        PostgresServer.Run("UPDATE sweep_schema SET version = 2, library_version = '9.0.0'", _connectionString);
+        PostgresServer.Run("UPDATE sweep_schema SET version = 2, library_version = '9.0.0'", ConnectionString);
 
-        var error = Assert.Throws<StudyStoreException>(() => new PostgresStudyStore(_connectionString));
+        var error = Assert.Throws<StudyStoreException>(() => new PostgresStudyStore(ConnectionString));
 
         Assert.Contains("newer", error.Message, StringComparison.Ordinal);
         Assert.Contains("schema version 2", error.Message, StringComparison.Ordinal);
@@ -85,7 +67,7 @@ public sealed class PostgresStudyStoreTests : IDisposable
     public void An_unreachable_server_is_retried_then_fails_clearly_without_the_password()
     {
         // A port nobody listens on: connection refused, a transient error, retried until the bound.
-        var unreachable = new NpgsqlConnectionStringBuilder(_connectionString) { Host = "127.0.0.1", Port = 1, Password = "secret-pw", Timeout = 2 }.ToString();
+        var unreachable = new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = 1, Password = "secret-pw", Timeout = 2 }.ToString();
 
         var error = Assert.Throws<StudyStoreException>(() => new PostgresStudyStore(unreachable, TimeSpan.FromMilliseconds(300)));
 
@@ -98,7 +80,7 @@ public sealed class PostgresStudyStoreTests : IDisposable
     [StoreFact]
     public void A_retried_finish_whose_first_commit_landed_is_not_written_twice_and_not_reported_lost()
     {
-        using var store = new PostgresStudyStore(_connectionString);
+        using var store = new PostgresStudyStore(ConnectionString);
         var study = store.CreateOrOpenStudy(Studies.Definition());
         var claim = store.TryClaim(study.Id, "w", 1, Studies.Spec)!;
         Assert.True(store.Finish(study.Id, claim.Number, "w", Studies.Complete(0.8)));
@@ -117,7 +99,7 @@ public sealed class PostgresStudyStoreTests : IDisposable
     [StoreFact]
     public void A_transaction_killed_by_the_server_is_retried_on_a_new_connection()
     {
-        using var store = new PostgresStudyStore(_connectionString);
+        using var store = new PostgresStudyStore(ConnectionString);
         var study = store.CreateOrOpenStudy(Studies.Definition());
         // Every pooled connection of the store is terminated by the server (57P01, as in a shutdown).
         PostgresServer.Run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND application_name = ''");
@@ -128,9 +110,5 @@ public sealed class PostgresStudyStoreTests : IDisposable
         Assert.True(store.Finish(study.Id, 0, "w", Studies.Complete(0.5)));
     }
 
-    public void Dispose()
-    {
-        if (_schema is not null)
-            PostgresServer.DropSchema(_schema);
-    }
+    public void Dispose() => _schema.Dispose();
 }

@@ -7,37 +7,23 @@ namespace MLNet.AdamW.Sweeps.Storage.Tests;
 public sealed class PostgresWorkerProcessTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
-    private readonly string? _schema;
-    private readonly string _connectionString = "";
+    private readonly PostgresServer.Schema _schema = new(needsRestart: true);
 
-    public PostgresWorkerProcessTests()
-    {
-        if (PostgresServer.SkipReason(needsRestart: true) is null)
-        {
-            _connectionString = PostgresServer.CreateSchema(out var schema);
-            _schema = schema;
-        }
-    }
+    private string ConnectionString => _schema.ConnectionString;
 
-    private string Storage => "postgres:" + _connectionString;
+    private string Storage => "postgres:" + ConnectionString;
 
     private List<(int Number, int Attempt, string? Outcome)> Attempts()
     {
-        using var connection = new NpgsqlConnection(_connectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand("SELECT number, attempt, outcome FROM attempts ORDER BY number, attempt", connection);
-        using var reader = command.ExecuteReader();
-        var attempts = new List<(int, int, string?)>();
-        while (reader.Read())
-            attempts.Add((reader.GetInt32(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return attempts;
+        using var connection = new NpgsqlConnection(ConnectionString);
+        return WorkerRuns.Attempts(connection);
     }
 
     [StoreFact]
     public void Three_workers_share_a_study_one_is_killed_mid_trial_and_every_trial_runs_to_the_end_once()
     {
         const int Trials = 9;
-        var workers = Enumerable.Range(0, 3).Select(i => new WorkerProcess(Storage, WorkerRuns.Study, Trials, $"worker-{i}", 3, 100, 3000)).ToList();
+        var workers = Enumerable.Range(0, 3).Select(i => new WorkerProcess(Storage, WorkerRuns.Study, Trials, $"worker-{i}", 3, 100, 5000)).ToList();
         try
         {
             var victim = workers[0];
@@ -49,7 +35,7 @@ public sealed class PostgresWorkerProcessTests : IDisposable
             workers[1].WaitForSuccess(Patience);
             workers[2].WaitForSuccess(Patience);
 
-            using var store = new PostgresStudyStore(_connectionString);
+            using var store = new PostgresStudyStore(ConnectionString);
             var trials = WorkerRuns.AssertEveryTrialRanToTheEndExactlyOnce(store, Trials, Attempts(), workers);
             Assert.Equal(2, trials[killedIn].Attempt);
             Assert.NotEqual(victim.Worker, trials[killedIn].Worker);
@@ -70,13 +56,13 @@ public sealed class PostgresWorkerProcessTests : IDisposable
         {
             Assert.True(workers[0].WaitFor(_ => workers.Sum(w => w.Numbers("finished").Count) >= 3, Patience), "the workers did not finish 3 trials");
             List<TrialRecord> before;
-            using (var store = new PostgresStudyStore(_connectionString))
+            using (var store = new PostgresStudyStore(ConnectionString))
                 before = store.GetTrials(store.FindStudy(WorkerRuns.Study)!.Id).Where(t => t.Status == TrialStatus.Complete).ToList();
 
             PostgresServer.Restart();
             workers.ForEach(w => w.WaitForSuccess(Patience));
 
-            using var after = new PostgresStudyStore(_connectionString);
+            using var after = new PostgresStudyStore(ConnectionString);
             var trials = WorkerRuns.AssertEveryTrialRanToTheEndExactlyOnce(after, Trials, Attempts(), workers);
             Assert.NotEmpty(before);
             Assert.True(before.Count < Trials, "the study ended before the restart");
@@ -92,9 +78,5 @@ public sealed class PostgresWorkerProcessTests : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (_schema is not null)
-            PostgresServer.DropSchema(_schema);
-    }
+    public void Dispose() => _schema.Dispose();
 }

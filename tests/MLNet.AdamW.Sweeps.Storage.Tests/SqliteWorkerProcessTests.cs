@@ -11,14 +11,7 @@ public sealed class SqliteWorkerProcessTests : IDisposable
     private static List<(int Number, int Attempt, string? Outcome)> Attempts(string path)
     {
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT number, attempt, outcome FROM attempts ORDER BY number, attempt";
-        using var reader = command.ExecuteReader();
-        var attempts = new List<(int, int, string?)>();
-        while (reader.Read())
-            attempts.Add((reader.GetInt32(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return attempts;
+        return WorkerRuns.Attempts(connection);
     }
 
     [Fact]
@@ -55,6 +48,50 @@ public sealed class SqliteWorkerProcessTests : IDisposable
             Assert.Contains(trials, t => t.Attempt > 1); // a killed trial ran again
             using var referenceStore = new SqliteStudyStore(reference);
             Assert.Equal(WorkerRuns.Leaderboard(referenceStore), WorkerRuns.Leaderboard(store));
+        }
+        finally
+        {
+            workers.ForEach(w => w.Dispose());
+        }
+    }
+
+    [Fact]
+    public void A_real_sweep_killed_at_random_moments_and_rerun_completes_with_the_uninterrupted_leaderboard()
+    {
+        const int Trials = 8, StaleAfterMs = 2000;
+        const string Study = "engine-sweep";
+        var reference = _folder.File("reference.db");
+        using (var uninterrupted = WorkerProcess.Engine("sqlite:" + reference, Trials, "reference", StaleAfterMs))
+            uninterrupted.WaitForSuccess(Patience);
+
+        var path = _folder.File("sweep.db");
+        var workers = new List<WorkerProcess>();
+        var moments = new Random(8);
+        var kills = 0;
+        try
+        {
+            for (var run = 0; run < 3; run++)
+            {
+                var worker = WorkerProcess.Engine("sqlite:" + path, Trials, $"run-{run}", StaleAfterMs);
+                workers.Add(worker);
+                // A random moment inside a trial: shortly after the worker finished 0, 1 or 2 trials, whatever
+                // the machine's speed.
+                var finished = moments.Next(0, 3);
+                worker.WaitFor(lines => lines.Contains("started") && lines.Count(l => l.StartsWith("finished", StringComparison.Ordinal)) >= finished, Patience);
+                Thread.Sleep(moments.Next(10, 60));
+                if (worker.Kill())
+                    kills++;
+            }
+            var last = WorkerProcess.Engine("sqlite:" + path, Trials, "rerun", StaleAfterMs);
+            workers.Add(last);
+            last.WaitForSuccess(Patience);
+
+            Assert.True(kills >= 2, $"only {kills} of the 3 runs were still working when killed");
+            using var store = new SqliteStudyStore(path);
+            var trials = WorkerRuns.AssertEveryTrialRanToTheEndExactlyOnce(store, Trials, Attempts(path), workers, Study);
+            Assert.Contains(trials, t => t.Attempt > 1); // a killed trial ran again
+            using var referenceStore = new SqliteStudyStore(reference);
+            Assert.Equal(WorkerRuns.Leaderboard(referenceStore, Study), WorkerRuns.Leaderboard(store, Study));
         }
         finally
         {

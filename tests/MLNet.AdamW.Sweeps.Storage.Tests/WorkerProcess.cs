@@ -14,10 +14,16 @@ internal sealed class WorkerProcess : IDisposable
     private readonly List<string> _errors = [];
 
     public WorkerProcess(string storage, string study, int trials, string worker, int epochs, int epochMilliseconds, int graceMilliseconds)
+        : this(worker, [storage, study, Invariant(trials), worker, Invariant(epochs), Invariant(epochMilliseconds), Invariant(graceMilliseconds)])
+    {
+    }
+
+    private WorkerProcess(string worker, string[] arguments)
     {
         Worker = worker;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { Program, storage, study, Invariant(trials), worker, Invariant(epochs), Invariant(epochMilliseconds), Invariant(graceMilliseconds) })
+        start.ArgumentList.Add(Program);
+        foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Add(_lines, e.Data);
@@ -26,6 +32,10 @@ internal sealed class WorkerProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    /// <summary>A worker running a tiny real sweep with the sweep engine (the worker program's EngineWorker).</summary>
+    public static WorkerProcess Engine(string storage, int trials, string worker, int staleAfterMilliseconds)
+        => new(worker, ["engine", storage, Invariant(trials), worker, Invariant(staleAfterMilliseconds)]);
 
     public string Worker { get; }
 

@@ -6,6 +6,9 @@ using MLNet.AdamW.Sweeps;
 // Usage: StoreWorker <storage> <study> <trials> <worker> <epochs> <epoch-ms> <grace-ms>
 // Prints "claimed <number> <attempt>", "finished <number> <attempt>" or "lost <number> <attempt>" per
 // trial, then "done"; exits 0 when every trial of the study has ended.
+// Or: StoreWorker engine <storage> <trials> <worker> <stale-after-ms>: a real sweep (EngineWorker).
+if (args.Length == 5 && args[0] == "engine")
+    return EngineWorker.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3], TimeSpan.FromMilliseconds(int.Parse(args[4], CultureInfo.InvariantCulture)));
 if (args.Length != 7)
 {
     Console.Error.WriteLine("usage: StoreWorker <storage> <study> <trials> <worker> <epochs> <epoch-ms> <grace-ms>");

@@ -22,15 +22,14 @@ namespace MLNet.AdamW.Sweeps;
 /// <para>The schema (the same tables as <see cref="SqliteStudyStore"/>) is created in the connection's
 /// search path on first use, and a database written by a newer schema version is refused.</para>
 /// </remarks>
-public sealed class PostgresStudyStore : IStudyStore, IStoreDialect
+public sealed class PostgresStudyStore : SqlStudyStore, IStoreDialect
 {
     // Serializes the schema's creation among processes that open a new database at once.
     private const long SchemaLockKey = 0x4D4C4E5357454550; // "MLNSWEEP"
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly SqlStudyStore _store;
     private readonly string _description;
-    private bool _disposed;
+    private bool _released;
 
     /// <summary>Opens the store in the database of <paramref name="connectionString"/> (an Npgsql connection string).</summary>
     /// <param name="connectionString">E.g. <c>Host=db.example;Username=sweeps;Password=…;Database=sweeps</c>.</param>
@@ -57,7 +56,7 @@ public sealed class PostgresStudyStore : IStudyStore, IStoreDialect
         _dataSource = NpgsqlDataSource.Create(builder);
         try
         {
-            _store = new SqlStudyStore(this, retryFor);
+            Initialize(this, retryFor);
         }
         catch
         {
@@ -69,62 +68,24 @@ public sealed class PostgresStudyStore : IStudyStore, IStoreDialect
     /// <summary>How long an operation is retried while the server is unreachable or restarting.</summary>
     public TimeSpan RetryFor
     {
-        get => _store.RetryFor;
+        get => RetryWindow;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            _store.RetryFor = value;
+            RetryWindow = value;
         }
     }
-
-    /// <inheritdoc/>
-    public StudyInfo CreateOrOpenStudy(StudyDefinition definition, bool allowMismatch = false) => Store.CreateOrOpenStudy(definition, allowMismatch);
-
-    /// <inheritdoc/>
-    public StudyInfo? FindStudy(string name) => Store.FindStudy(name);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<StudyInfo> ListStudies() => Store.ListStudies();
-
-    /// <inheritdoc/>
-    public TrialClaim? TryClaim(long studyId, string worker, int maxTrials, Func<int, TrialSpec> specForNumber)
-        => Store.TryClaim(studyId, worker, maxTrials, specForNumber);
-
-    /// <inheritdoc/>
-    public bool Heartbeat(long studyId, int number, string worker) => Store.Heartbeat(studyId, number, worker);
-
-    /// <inheritdoc/>
-    /// <remarks>A report for a trial that is not running (it was re-queued as stale) is dropped.</remarks>
-    public void ReportIntermediate(long studyId, int number, int epoch, double value) => Store.ReportIntermediate(studyId, number, epoch, value);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<double> IntermediateValuesAt(long studyId, int epoch) => Store.IntermediateValuesAt(studyId, epoch);
-
-    /// <inheritdoc/>
-    public bool Finish(long studyId, int number, string worker, TrialResult result) => Store.Finish(studyId, number, worker, result);
-
-    /// <inheritdoc/>
-    public int RequeueStale(long studyId, TimeSpan grace) => Store.RequeueStale(studyId, grace);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<TrialRecord> GetTrials(long studyId) => Store.GetTrials(studyId);
 
     /// <summary>Closes the store's pooled connections.</summary>
-    public void Dispose()
+    /// <param name="disposing">True from <see cref="SqlStudyStore.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
     {
-        if (_disposed)
-            return;
-        _disposed = true;
-        _dataSource.Dispose();
-    }
-
-    private SqlStudyStore Store
-    {
-        get
+        if (disposing && !_released)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _store;
+            _released = true;
+            _dataSource.Dispose();
         }
+        base.Dispose(disposing);
     }
 
     string IStoreDialect.Description => _description;

@@ -58,36 +58,52 @@ internal interface IStoreDialect
 }
 
 /// <summary>
-/// The SQL implementation of <see cref="IStudyStore"/> shared by SQLite and PostgreSQL: one schema
-/// (versioned), every method one transaction, retried as a whole on transient errors for a bounded time.
+/// What <see cref="SqliteStudyStore"/> and <see cref="PostgresStudyStore"/> share: one schema (versioned),
+/// every method one transaction, retried as a whole on transient errors for a bounded time.
 /// </summary>
 /// <remarks>
 /// Tables: <c>sweep_schema</c> (version), <c>studies</c>, <c>trials</c> (spec stored structured:
 /// parameters JSON, seed, library version, data fingerprint; status, attempt, worker, heartbeat,
 /// result), <c>attempts</c> (every claim of a trial and how it ended: the re-queue history) and
 /// <c>intermediate_values</c> (study, trial, epoch). A claim is a conditional update of the lowest
-/// waiting trial or the insert of a new number, inside one write transaction.
+/// waiting trial or the insert of a new number, inside one write transaction. A report for a trial that
+/// is not running (it was re-queued as stale) is dropped, as its finish is refused.
 /// </remarks>
-internal sealed class SqlStudyStore
+public abstract class SqlStudyStore : IStudyStore
 {
     /// <summary>The schema version this library writes and reads.</summary>
     internal const int SchemaVersion = 1;
 
     private static readonly JsonSerializerOptions FoldJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private readonly IStoreDialect _dialect;
+    private IStoreDialect? _dialect;
+    private bool _disposed;
 
-    public SqlStudyStore(IStoreDialect dialect, TimeSpan retryFor)
+    private protected SqlStudyStore()
+    {
+    }
+
+    /// <summary>Opens the store (creating or checking its schema); the derived constructor calls it once its settings are set.</summary>
+    private protected void Initialize(IStoreDialect dialect, TimeSpan retryFor)
     {
         _dialect = dialect;
-        RetryFor = retryFor;
+        RetryWindow = retryFor;
         Execute("open the store", write: true, InitializeSchema);
     }
 
     /// <summary>How long an operation is retried on transient errors before it fails.</summary>
-    internal TimeSpan RetryFor { get; set; }
+    internal TimeSpan RetryWindow { get; set; }
 
-    /// <summary>The library version written into new studies' schema row (the assembly's informational version).</summary>
+    private IStoreDialect Dialect
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _dialect ?? throw new InvalidOperationException("The store is not initialized.");
+        }
+    }
+
+    /// <summary>The library version written into the schema row (the assembly's informational version).</summary>
     internal static string LibraryVersion { get; } = ReadLibraryVersion();
 
     private static string ReadLibraryVersion()
@@ -99,7 +115,7 @@ internal sealed class SqlStudyStore
 
     private void InitializeSchema(DbConnection connection, DbTransaction transaction)
     {
-        _dialect.CreateSchema(connection, transaction);
+        Dialect.CreateSchema(connection, transaction);
         using var reader = Command(connection, transaction, "SELECT version, library_version FROM sweep_schema").ExecuteReader();
         if (!reader.Read())
         {
@@ -112,11 +128,12 @@ internal sealed class SqlStudyStore
         var writer = reader.GetString(1);
         if (version > SchemaVersion)
             throw new StudyStoreException(
-                $"The {_dialect.Description} was written by a newer MLNet.AdamW.Sweeps (schema version {version}, library {writer}); " +
+                $"The {Dialect.Description} was written by a newer MLNet.AdamW.Sweeps (schema version {version}, library {writer}); " +
                 $"this library ({LibraryVersion}) reads schema version {SchemaVersion} at most. Upgrade MLNet.AdamW.Sweeps, or use another store.");
     }
 
-    public StudyInfo CreateOrOpenStudy(StudyDefinition definition, bool allowMismatch)
+    /// <inheritdoc/>
+    public StudyInfo CreateOrOpenStudy(StudyDefinition definition, bool allowMismatch = false)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentException.ThrowIfNullOrWhiteSpace(definition.Name, nameof(definition));
@@ -124,7 +141,7 @@ internal sealed class SqlStudyStore
         {
             Command(connection, transaction,
                 "INSERT INTO studies (name, search_space_json, search_space_fingerprint, data_fingerprint, metric, maximize, strategy_json, seed, library_version, created) " +
-                $"VALUES (@name, {_dialect.JsonParameter("@space")}, @spacefp, @datafp, @metric, @max, {_dialect.JsonParameter("@strategy")}, @seed, @lib, {_dialect.Now}) " +
+                $"VALUES (@name, {Dialect.JsonParameter("@space")}, @spacefp, @datafp, @metric, @max, {Dialect.JsonParameter("@strategy")}, @seed, @lib, {Dialect.Now}) " +
                 "ON CONFLICT (name) DO NOTHING",
                 ("name", definition.Name), ("space", definition.SearchSpaceJson), ("spacefp", definition.SearchSpaceFingerprint),
                 ("datafp", definition.DataFingerprint), ("metric", definition.Metric), ("max", definition.Maximize),
@@ -136,12 +153,14 @@ internal sealed class SqlStudyStore
         });
     }
 
+    /// <inheritdoc/>
     public StudyInfo? FindStudy(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         return Execute($"find study '{name}'", write: false, (connection, transaction) => ReadStudies(connection, transaction, name).SingleOrDefault());
     }
 
+    /// <inheritdoc/>
     public IReadOnlyList<StudyInfo> ListStudies()
         => Execute("list the studies", write: false, (connection, transaction) => ReadStudies(connection, transaction, name: null));
 
@@ -157,11 +176,12 @@ internal sealed class SqlStudyStore
             var definition = new StudyDefinition(
                 reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
                 Convert.ToBoolean(reader.GetValue(6), CultureInfo.InvariantCulture), reader.GetString(7), reader.GetInt32(8), reader.GetString(9));
-            studies.Add(new StudyInfo(reader.GetInt64(0), definition, _dialect.ReadTime(reader, 10)));
+            studies.Add(new StudyInfo(reader.GetInt64(0), definition, Dialect.ReadTime(reader, 10)));
         }
         return studies;
     }
 
+    /// <inheritdoc/>
     public TrialClaim? TryClaim(long studyId, string worker, int maxTrials, Func<int, TrialSpec> specForNumber)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(worker);
@@ -170,12 +190,12 @@ internal sealed class SqlStudyStore
         return Execute("claim a trial", write: true, (connection, transaction) =>
         {
             var waiting = Command(connection, transaction,
-                $"SELECT number FROM trials WHERE study_id = @s AND status = {(int)TrialStatus.Waiting} ORDER BY number LIMIT 1{_dialect.WaitingRowLock}",
+                $"SELECT number FROM trials WHERE study_id = @s AND status = {(int)TrialStatus.Waiting} ORDER BY number LIMIT 1{Dialect.WaitingRowLock}",
                 ("s", studyId)).ExecuteScalar();
             if (waiting is not null and not DBNull)
                 return ClaimWaiting(connection, transaction, studyId, Convert.ToInt32(waiting, CultureInfo.InvariantCulture), worker);
 
-            _dialect.LockStudy(connection, transaction, studyId);
+            Dialect.LockStudy(connection, transaction, studyId);
             var count = Convert.ToInt64(Command(connection, transaction, "SELECT COUNT(*) FROM trials WHERE study_id = @s", ("s", studyId)).ExecuteScalar(), CultureInfo.InvariantCulture);
             if (count >= maxTrials)
                 return null;
@@ -187,7 +207,7 @@ internal sealed class SqlStudyStore
             var spec = specForNumber(number) ?? throw new InvalidOperationException($"The spec for trial {number} is null: specForNumber must return one.");
             Command(connection, transaction,
                 "INSERT INTO trials (study_id, number, status, parameters_json, seed, library_version, data_fingerprint, attempt, worker, heartbeat, started) " +
-                $"VALUES (@s, @n, {(int)TrialStatus.Running}, {_dialect.JsonParameter("@p")}, @seed, @lib, @data, 1, @w, {_dialect.Now}, {_dialect.Now})",
+                $"VALUES (@s, @n, {(int)TrialStatus.Running}, {Dialect.JsonParameter("@p")}, @seed, @lib, @data, 1, @w, {Dialect.Now}, {Dialect.Now})",
                 ("s", studyId), ("n", number), ("p", spec.ParametersJson), ("seed", spec.Seed), ("lib", spec.LibraryVersion),
                 ("data", spec.DataFingerprint), ("w", worker)).ExecuteNonQuery();
             InsertAttempt(connection, transaction, studyId, number, 1, worker);
@@ -198,7 +218,7 @@ internal sealed class SqlStudyStore
     private TrialClaim ClaimWaiting(DbConnection connection, DbTransaction transaction, long studyId, int number, string worker)
     {
         using (var reader = Command(connection, transaction,
-            $"UPDATE trials SET status = {(int)TrialStatus.Running}, attempt = attempt + 1, worker = @w, heartbeat = {_dialect.Now}, started = {_dialect.Now}, finished = NULL " +
+            $"UPDATE trials SET status = {(int)TrialStatus.Running}, attempt = attempt + 1, worker = @w, heartbeat = {Dialect.Now}, started = {Dialect.Now}, finished = NULL " +
             $"WHERE study_id = @s AND number = @n AND status = {(int)TrialStatus.Waiting} RETURNING parameters_json, seed, library_version, data_fingerprint, attempt",
             ("s", studyId), ("n", number), ("w", worker)).ExecuteReader())
         {
@@ -215,17 +235,19 @@ internal sealed class SqlStudyStore
 
     private void InsertAttempt(DbConnection connection, DbTransaction transaction, long studyId, int number, int attempt, string worker)
         => Command(connection, transaction,
-            $"INSERT INTO attempts (study_id, number, attempt, worker, started) VALUES (@s, @n, @a, @w, {_dialect.Now})",
+            $"INSERT INTO attempts (study_id, number, attempt, worker, started) VALUES (@s, @n, @a, @w, {Dialect.Now})",
             ("s", studyId), ("n", number), ("a", attempt), ("w", worker)).ExecuteNonQuery();
 
+    /// <inheritdoc/>
     public bool Heartbeat(long studyId, int number, string worker)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(worker);
         return Execute("send a heartbeat", write: true, (connection, transaction) => Command(connection, transaction,
-            $"UPDATE trials SET heartbeat = {_dialect.Now} WHERE study_id = @s AND number = @n AND status = {(int)TrialStatus.Running} AND worker = @w",
+            $"UPDATE trials SET heartbeat = {Dialect.Now} WHERE study_id = @s AND number = @n AND status = {(int)TrialStatus.Running} AND worker = @w",
             ("s", studyId), ("n", number), ("w", worker)).ExecuteNonQuery() == 1);
     }
 
+    /// <inheritdoc/>
     public void ReportIntermediate(long studyId, int number, int epoch, double value)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epoch);
@@ -235,9 +257,10 @@ internal sealed class SqlStudyStore
             "INSERT INTO intermediate_values (study_id, number, epoch, value) SELECT @s, @n, @e, @v " +
             $"WHERE EXISTS (SELECT 1 FROM trials WHERE study_id = @s AND number = @n AND status = {(int)TrialStatus.Running}) " +
             "ON CONFLICT (study_id, number, epoch) DO UPDATE SET value = excluded.value",
-            ("s", studyId), ("n", number), ("e", epoch), ("v", _dialect.DoubleParameter(value))).ExecuteNonQuery());
+            ("s", studyId), ("n", number), ("e", epoch), ("v", Dialect.DoubleParameter(value))).ExecuteNonQuery());
     }
 
+    /// <inheritdoc/>
     public IReadOnlyList<double> IntermediateValuesAt(long studyId, int epoch)
         => Execute("read intermediate values", write: false, (connection, transaction) =>
         {
@@ -250,6 +273,7 @@ internal sealed class SqlStudyStore
             return values;
         });
 
+    /// <inheritdoc/>
     public bool Finish(long studyId, int number, string worker, TrialResult result)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(worker);
@@ -262,14 +286,14 @@ internal sealed class SqlStudyStore
         {
             var written = Command(connection, transaction,
                 "UPDATE trials SET status = @st, value = @v, std = @sd, fold_values = @f, epochs_run = @e, fit_ticks = @t, error = @err, " +
-                $"finished = {_dialect.Now}, heartbeat = NULL WHERE study_id = @s AND number = @n AND status = {(int)TrialStatus.Running} AND worker = @w",
-                ("st", (int)result.Status), ("v", result.Value is { } v ? _dialect.DoubleParameter(v) : null),
-                ("sd", result.StandardDeviation is { } sd ? _dialect.DoubleParameter(sd) : null), ("f", folds), ("e", result.EpochsRun),
+                $"finished = {Dialect.Now}, heartbeat = NULL WHERE study_id = @s AND number = @n AND status = {(int)TrialStatus.Running} AND worker = @w",
+                ("st", (int)result.Status), ("v", result.Value is { } v ? Dialect.DoubleParameter(v) : null),
+                ("sd", result.StandardDeviation is { } sd ? Dialect.DoubleParameter(sd) : null), ("f", folds), ("e", result.EpochsRun),
                 ("t", result.FitTime.Ticks), ("err", result.Error), ("s", studyId), ("n", number), ("w", worker)).ExecuteNonQuery();
             if (written == 1)
             {
                 Command(connection, transaction,
-                    $"UPDATE attempts SET ended = {_dialect.Now}, outcome = @o WHERE study_id = @s AND number = @n " +
+                    $"UPDATE attempts SET ended = {Dialect.Now}, outcome = @o WHERE study_id = @s AND number = @n " +
                     "AND attempt = (SELECT attempt FROM trials WHERE study_id = @s AND number = @n)",
                     ("o", result.Status.ToString()), ("s", studyId), ("n", number)).ExecuteNonQuery();
                 return true;
@@ -283,6 +307,7 @@ internal sealed class SqlStudyStore
         });
     }
 
+    /// <inheritdoc/>
     public int RequeueStale(long studyId, TimeSpan grace)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(grace, TimeSpan.Zero);
@@ -291,8 +316,8 @@ internal sealed class SqlStudyStore
             var stale = new List<(int Number, int Attempt)>();
             using (var reader = Command(connection, transaction,
                 $"UPDATE trials SET status = {(int)TrialStatus.Waiting}, heartbeat = NULL " +
-                $"WHERE study_id = @s AND status = {(int)TrialStatus.Running} AND heartbeat < {_dialect.Now} - @g RETURNING number, attempt",
-                ("s", studyId), ("g", _dialect.GraceParameter(grace))).ExecuteReader())
+                $"WHERE study_id = @s AND status = {(int)TrialStatus.Running} AND heartbeat < {Dialect.Now} - @g RETURNING number, attempt",
+                ("s", studyId), ("g", Dialect.GraceParameter(grace))).ExecuteReader())
             {
                 while (reader.Read())
                     stale.Add((reader.GetInt32(0), reader.GetInt32(1)));
@@ -300,7 +325,7 @@ internal sealed class SqlStudyStore
             foreach (var (number, attempt) in stale)
             {
                 Command(connection, transaction,
-                    $"UPDATE attempts SET ended = {_dialect.Now}, outcome = 'Stale' WHERE study_id = @s AND number = @n AND attempt = @a",
+                    $"UPDATE attempts SET ended = {Dialect.Now}, outcome = 'Stale' WHERE study_id = @s AND number = @n AND attempt = @a",
                     ("s", studyId), ("n", number), ("a", attempt)).ExecuteNonQuery();
                 Command(connection, transaction, "DELETE FROM intermediate_values WHERE study_id = @s AND number = @n",
                     ("s", studyId), ("n", number)).ExecuteNonQuery();
@@ -309,6 +334,7 @@ internal sealed class SqlStudyStore
         });
     }
 
+    /// <inheritdoc/>
     public IReadOnlyList<TrialRecord> GetTrials(long studyId)
         => Execute("read the trials", write: false, (connection, transaction) =>
         {
@@ -341,7 +367,7 @@ internal sealed class SqlStudyStore
                     trials.Add(new TrialRecord(
                         number, status, new TrialSpec(reader.GetString(2), reader.GetInt32(3), reader.GetString(4), reader.GetString(5)),
                         reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), result,
-                        reader.IsDBNull(8) ? null : _dialect.ReadTime(reader, 8), reader.IsDBNull(9) ? null : _dialect.ReadTime(reader, 9),
+                        reader.IsDBNull(8) ? null : Dialect.ReadTime(reader, 8), reader.IsDBNull(9) ? null : Dialect.ReadTime(reader, 9),
                         intermediate.TryGetValue(number, out var values) ? values : []));
                 }
             }
@@ -358,7 +384,7 @@ internal sealed class SqlStudyStore
 
     /// <summary>
     /// Runs <paramref name="body"/> in one transaction on a fresh (pooled) connection and commits it; on a
-    /// transient error the whole transaction runs again, with backoff, for at most <see cref="RetryFor"/>.
+    /// transient error the whole transaction runs again, with backoff, for at most <see cref="RetryWindow"/>.
     /// </summary>
     internal T Execute<T>(string operation, bool write, Func<DbConnection, DbTransaction, T> body)
     {
@@ -368,25 +394,25 @@ internal sealed class SqlStudyStore
         {
             try
             {
-                using var connection = _dialect.Open();
-                using var transaction = _dialect.Begin(connection, write);
+                using var connection = Dialect.Open();
+                using var transaction = Dialect.Begin(connection, write);
                 var result = body(connection, transaction);
                 transaction.Commit();
                 return result;
             }
-            catch (Exception e) when (_dialect.IsTransient(e))
+            catch (Exception e) when (Dialect.IsTransient(e))
             {
-                if (clock.Elapsed >= RetryFor)
+                if (clock.Elapsed >= RetryWindow)
                     throw new StudyStoreException(
-                        $"Could not {operation}: the {_dialect.Description} kept failing for {clock.Elapsed.TotalSeconds:F0} s ({tries} tries; last error: {e.Message}). " +
+                        $"Could not {operation}: the {Dialect.Description} kept failing for {clock.Elapsed.TotalSeconds:F0} s ({tries} tries; last error: {e.Message}). " +
                         "Check that the store is reachable and not locked by another program.", e);
-                _dialect.AfterTransientError();
+                Dialect.AfterTransientError();
                 Thread.Sleep(delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 1 + (int)delay.TotalMilliseconds)));
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
             }
             catch (DbException e)
             {
-                throw _dialect.Describe(e, operation);
+                throw Dialect.Describe(e, operation);
             }
         }
     }
@@ -397,6 +423,20 @@ internal sealed class SqlStudyStore
             body(connection, transaction);
             return 0;
         });
+
+    /// <summary>Releases the store's pooled connections.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the store's pooled connections (once).</summary>
+    /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        _disposed = true;
+    }
 
     /// <summary>A command in the transaction; parameters are (name without prefix, value), a null value being SQL NULL.</summary>
     internal static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, params (string Name, object? Value)[] parameters)

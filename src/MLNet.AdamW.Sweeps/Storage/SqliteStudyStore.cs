@@ -21,12 +21,11 @@ namespace MLNet.AdamW.Sweeps;
 /// such a file is never written, truncated or replaced.
 /// </para>
 /// </remarks>
-public sealed class SqliteStudyStore : IStudyStore, IStoreDialect
+public sealed class SqliteStudyStore : SqlStudyStore, IStoreDialect
 {
     private readonly string _connectionString;
     private readonly int _busyTimeoutMilliseconds;
-    private readonly SqlStudyStore _store;
-    private bool _disposed;
+    private bool _released;
 
     /// <summary>Opens the store in the SQLite file at <paramref name="path"/>, creating the file if it does not exist.</summary>
     /// <param name="path">The file; its folder must exist.</param>
@@ -59,7 +58,7 @@ public sealed class SqliteStudyStore : IStudyStore, IStoreDialect
         }.ToString();
         try
         {
-            _store = new SqlStudyStore(this, TimeSpan.FromMinutes(1));
+            Initialize(this, TimeSpan.FromMinutes(1));
         }
         catch
         {
@@ -75,64 +74,26 @@ public sealed class SqliteStudyStore : IStudyStore, IStoreDialect
     /// <summary>How long an operation is retried while the file is busy (tests shorten it).</summary>
     internal TimeSpan RetryFor
     {
-        get => _store.RetryFor;
-        set => _store.RetryFor = value;
+        get => RetryWindow;
+        set => RetryWindow = value;
     }
 
-    /// <inheritdoc/>
-    public StudyInfo CreateOrOpenStudy(StudyDefinition definition, bool allowMismatch = false) => Store.CreateOrOpenStudy(definition, allowMismatch);
-
-    /// <inheritdoc/>
-    public StudyInfo? FindStudy(string name) => Store.FindStudy(name);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<StudyInfo> ListStudies() => Store.ListStudies();
-
-    /// <inheritdoc/>
-    public TrialClaim? TryClaim(long studyId, string worker, int maxTrials, Func<int, TrialSpec> specForNumber)
-        => Store.TryClaim(studyId, worker, maxTrials, specForNumber);
-
-    /// <inheritdoc/>
-    public bool Heartbeat(long studyId, int number, string worker) => Store.Heartbeat(studyId, number, worker);
-
-    /// <inheritdoc/>
-    /// <remarks>A report for a trial that is not running (it was re-queued as stale) is dropped.</remarks>
-    public void ReportIntermediate(long studyId, int number, int epoch, double value) => Store.ReportIntermediate(studyId, number, epoch, value);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<double> IntermediateValuesAt(long studyId, int epoch) => Store.IntermediateValuesAt(studyId, epoch);
-
-    /// <inheritdoc/>
-    public bool Finish(long studyId, int number, string worker, TrialResult result) => Store.Finish(studyId, number, worker, result);
-
-    /// <inheritdoc/>
-    public int RequeueStale(long studyId, TimeSpan grace) => Store.RequeueStale(studyId, grace);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<TrialRecord> GetTrials(long studyId) => Store.GetTrials(studyId);
-
     /// <summary>Closes the store's pooled connections, which releases the file.</summary>
-    public void Dispose()
+    /// <param name="disposing">True from <see cref="SqlStudyStore.Dispose()"/>.</param>
+    protected override void Dispose(bool disposing)
     {
-        if (_disposed)
-            return;
-        _disposed = true;
-        ClearPool();
+        if (disposing && !_released)
+        {
+            _released = true;
+            ClearPool();
+        }
+        base.Dispose(disposing);
     }
 
     private void ClearPool()
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
-    }
-
-    private SqlStudyStore Store
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _store;
-        }
     }
 
     string IStoreDialect.Description => $"SQLite file '{FilePath}'";
