@@ -1,0 +1,3 @@
+using MLNet.AdamW.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,13 @@
+namespace MLNet.AdamW.Cli.Tests;
+
+/// <summary>Runs the command line in this process and captures what it prints.</summary>
+internal static class Cli
+{
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
